@@ -1,0 +1,53 @@
+// Config: the gateway's configuration as plain structs.
+//
+// Loaded once from YAML by load_config() (config_loader.h), validated there, and then only read.
+// Nothing outside core/config/ sees yaml-cpp types. Every field here is documented, with its
+// default, in config/moodgate.yaml; a field added here must be added there too.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace moodgate::config {
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  int port = 8080;                          // 0 = pick a free port (tests)
+  int io_threads = 2;                       // Pistache event-loop threads
+  int worker_threads = 4;                   // bounded pool for blocking work (database, hashing)
+  int worker_queue_limit = 1024;            // queued jobs beyond this are refused with 503
+  std::size_t max_body_bytes = 1048576;     // request bodies above this answer 413
+  std::size_t max_header_bytes = 16384;     // request line + headers allowance
+  int header_timeout_ms = 10000;            // time to receive the request headers
+  int body_timeout_ms = 120000;             // time to receive the body *and* produce the answer
+  int shutdown_grace_ms = 10000;            // how long SIGTERM waits for in-flight requests
+  std::vector<std::string> cors_allowed_origins;  // exact origins, or "*"; empty = CORS off
+  int cors_max_age_s = 600;                 // Access-Control-Max-Age on preflight answers
+  std::vector<std::string> trusted_proxies; // peers whose X-Forwarded-For is believed
+  bool debug_endpoints = false;             // GET /debug/sleep (for drain tests); never in prod
+};
+
+struct DatabaseConfig {
+  // sqlite:///relative/or/absolute/path.db  |  postgresql://user:pass@host:port/db?opt=v
+  std::string url = "sqlite:///var/moodgate.db";
+  int pool_size = 8;                  // SOCI sessions held open
+  int acquire_timeout_ms = 2000;      // wait for a free session before answering 503
+  int busy_timeout_ms = 5000;         // SQLite: wait on a locked database
+  int connect_timeout_s = 5;          // PostgreSQL: libpq connect_timeout
+  bool migrate_on_start = true;       // apply pending migrations when `serve` starts
+};
+
+struct LoggingConfig {
+  std::string level = "info";   // trace | debug | info | warn | error | off
+  bool access_log = true;       // one JSON line per request on stdout
+};
+
+struct Config {
+  std::string source;  // the file it was loaded from (for messages)
+  ServerConfig server;
+  DatabaseConfig database;
+  LoggingConfig logging;
+};
+
+}  // namespace moodgate::config
