@@ -1,0 +1,127 @@
+#include "core/api/system_api.h"
+
+#include <chrono>
+#include <thread>
+
+#include "core/common/json.h"
+#include "core/http/blocking.h"
+#include "core/http/error_envelope.h"
+#include "core/http/exchange.h"
+#include "moodgate/build_info.h"
+
+namespace moodgate::api {
+namespace {
+
+using http::Exchange;
+using http::HttpResponse;
+
+std::string compiler_string() {
+#if defined(__clang__)
+  return std::string("clang ") + __clang_version__;
+#elif defined(__GNUC__)
+  return "g++ " + std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." +
+         std::to_string(__GNUC_PATCHLEVEL__);
+#else
+  return "unknown";
+#endif
+}
+
+// 200 {"status":"ready","checks":{...}} or 503 envelope naming the failed checks.
+Result<HttpResponse> readiness(const SystemApiDeps& deps, const std::string& request_id) {
+  std::vector<std::pair<std::string, std::string>> failures;
+  if (deps.draining && deps.draining()) failures.emplace_back("server", "draining for shutdown");
+  for (const auto& check : deps.checks) {
+    Status s = check.run();
+    if (!s.ok()) failures.emplace_back(check.name, s.error().message);
+  }
+  if (failures.empty()) {
+    return HttpResponse::json(200, json::build([&](json::Writer& w) {
+                                w.StartObject();
+                                json::key(w, "status");
+                                w.String("ready");
+                                json::key(w, "checks");
+                                w.StartObject();
+                                for (const auto& check : deps.checks) {
+                                  json::key(w, check.name);
+                                  w.String("ok");
+                                }
+                                w.EndObject();
+                                w.EndObject();
+                              }));
+  }
+  std::string message = "Not ready:";
+  Error e(ErrorCode::kUnavailable, "");
+  for (const auto& [name, why] : failures) {
+    message += " " + name + " (" + why + ")";
+    e.with(name, why);
+  }
+  e.message = message;
+  HttpResponse r = http::error_response(e, request_id);
+  r.header("Retry-After", "1");
+  return r;
+}
+
+}  // namespace
+
+std::string version_json() {
+  return json::build([](json::Writer& w) {
+    w.StartObject();
+    json::key(w, "name");
+    w.String(build::kName);
+    json::key(w, "version");
+    w.String(build::kVersion);
+    json::key(w, "api_version");
+    w.String(build::kApiVersion);
+    json::key(w, "build");
+    w.StartObject();
+    json::key(w, "git_sha");
+    w.String(build::kGitSha);
+    json::key(w, "compiler");
+    json::string(w, compiler_string());
+    w.EndObject();
+    json::key(w, "plugins");
+    w.StartArray();  // provider plugins arrive with the plugin loader
+    w.EndArray();
+    w.EndObject();
+  });
+}
+
+void register_system_api(http::Router& router, SystemApiDeps deps) {
+  router.add(http::Method::kGet, "/health", [](std::shared_ptr<Exchange> ex) {
+    ex->reply(HttpResponse::json(200, R"({"status":"ok"})"));
+  });
+
+  auto shared = std::make_shared<SystemApiDeps>(std::move(deps));
+  router.add(http::Method::kGet, "/health/ready", [shared](std::shared_ptr<Exchange> ex) {
+    http::answer_on_pool(*shared->pool, ex,
+                         [shared, ex]() { return readiness(*shared, ex->request().request_id); });
+  });
+
+  const std::string version = version_json();
+  router.add(http::Method::kGet, "/version", [version](std::shared_ptr<Exchange> ex) {
+    ex->reply(HttpResponse::json(200, version));
+  });
+
+  if (shared->debug_endpoints) {
+    // Holds a worker for ?ms= milliseconds (<= 60 s): lets tests observe graceful shutdown.
+    router.add(http::Method::kGet, "/debug/sleep", [shared](std::shared_ptr<Exchange> ex) {
+      long ms = 0;
+      try {
+        ms = std::stol(ex->request().query_param("ms").value_or("0"));
+      } catch (const std::exception&) {
+        ex->fail(Error::invalid_input("ms must be an integer", "ms"));
+        return;
+      }
+      if (ms < 0 || ms > 60000) {
+        ex->fail(Error::invalid_input("ms must be between 0 and 60000", "ms"));
+        return;
+      }
+      http::answer_on_pool(*shared->pool, ex, [ms]() -> Result<HttpResponse> {
+        std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+        return HttpResponse::json(200, R"({"slept_ms":)" + std::to_string(ms) + "}");
+      });
+    });
+  }
+}
+
+}  // namespace moodgate::api

@@ -1,0 +1,119 @@
+#include "core/app/application.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include "core/api/system_api.h"
+#include "core/common/worker_pool.h"
+#include "core/config/config_loader.h"
+#include "core/http/access_log.h"
+#include "core/http/server.h"
+#include "core/store/database.h"
+#include "core/store/migrations.h"
+
+namespace moodgate::app {
+
+struct Application::Impl {
+  config::Config config;
+  std::unique_ptr<store::Database> database;
+  std::unique_ptr<WorkerPool> pool;
+  std::unique_ptr<http::HttpServer> server;
+};
+
+Application::Application(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Application::~Application() {
+  shutdown();
+}
+
+Result<std::unique_ptr<Application>> Application::create(const config::Config& config) {
+  auto impl = std::make_unique<Impl>();
+  impl->config = config;
+  http::set_access_log_enabled(config.logging.access_log);
+
+  auto database = store::Database::open(config.database);
+  if (!database.ok()) return std::move(database).error();
+  impl->database = std::move(database).value();
+
+  if (config.database.migrate_on_start) {
+    auto report = store::migrate(*impl->database, store::default_schema_dir());
+    if (!report.ok()) return std::move(report).error();
+  }
+
+  impl->pool = std::make_unique<WorkerPool>(
+      config.server.worker_threads, static_cast<std::size_t>(config.server.worker_queue_limit));
+
+  http::Router router;
+  api::SystemApiDeps system;
+  system.pool = impl->pool.get();
+  store::Database* db = impl->database.get();
+  system.checks.push_back({"database", [db] { return db->ping(); }});
+  Impl* raw = impl.get();
+  system.draining = [raw] { return raw->server && raw->server->draining(); };
+  system.debug_endpoints = config.server.debug_endpoints;
+  api::register_system_api(router, std::move(system));
+
+  impl->server = std::make_unique<http::HttpServer>(config.server, std::move(router));
+  return std::unique_ptr<Application>(new Application(std::move(impl)));
+}
+
+Status Application::start() {
+  Status s = impl_->server->start();
+  if (s.ok()) {
+    spdlog::info("moodgate listening on http://{}:{} ({})", impl_->config.server.host, port(),
+                 config::describe_config_for_log(impl_->config));
+  }
+  return s;
+}
+
+std::uint16_t Application::port() const {
+  return impl_->server->port();
+}
+
+bool Application::shutdown() {
+  if (!impl_ || !impl_->server) return true;
+  const auto grace = std::chrono::milliseconds(impl_->config.server.shutdown_grace_ms);
+  impl_->server->begin_drain();
+  const std::size_t pending = impl_->server->in_flight();
+  if (pending > 0) spdlog::info("draining {} in-flight request(s)", pending);
+  const bool idle = impl_->server->wait_idle(grace);
+  if (!idle) {
+    spdlog::warn("{} request(s) still in flight after {} ms; stopping anyway",
+                 impl_->server->in_flight(), grace.count());
+  }
+  impl_->server->stop();
+  impl_->pool->stop();  // after the server: no new jobs can arrive
+  impl_->server.reset();
+  impl_->database.reset();
+  spdlog::info("moodgate stopped");
+  return idle;
+}
+
+void block_shutdown_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int wait_for_shutdown_signal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      spdlog::info("SIGHUP received; nothing to reload yet (provider hot swap comes with plugins)");
+      continue;
+    }
+    spdlog::info("{} received; shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    return sig;
+  }
+}
+
+}  // namespace moodgate::app

@@ -1,0 +1,41 @@
+// Application: the gateway assembled from its configuration — database, migrations, worker
+// pool, routes, HTTP server — and its lifecycle (start, drain on SIGTERM/SIGINT, stop).
+//
+// This is where the layers meet; nothing below it knows about the others. Not thread-safe:
+// one controlling thread (main, or a test) drives it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "core/common/result.h"
+#include "core/config/config.h"
+
+namespace moodgate::app {
+
+class Application {
+ public:
+  // Opens the database, applies migrations (database.migrate_on_start) and builds the server.
+  static Result<std::unique_ptr<Application>> create(const config::Config& config);
+  ~Application();
+
+  // Starts listening; the port is known afterwards.
+  Status start();
+  std::uint16_t port() const;
+
+  // Drains (new requests 503, in-flight ones finish within server.shutdown_grace_ms) and stops.
+  // Returns true when every in-flight request finished in time.
+  bool shutdown();
+
+ private:
+  struct Impl;
+  explicit Application(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Blocks SIGTERM, SIGINT and SIGHUP in the calling thread (call before any thread starts, so
+// every thread inherits the mask) and returns when SIGTERM or SIGINT arrives.
+void block_shutdown_signals();
+int wait_for_shutdown_signal();
+
+}  // namespace moodgate::app

@@ -1,0 +1,147 @@
+#include "core/app/cli.h"
+
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "core/app/application.h"
+#include "core/common/logging.h"
+#include "core/config/config_loader.h"
+#include "core/store/database.h"
+#include "core/store/migrations.h"
+#include "moodgate/build_info.h"
+
+namespace moodgate::app {
+namespace {
+
+Result<config::Config> load(const CommandLine& cl) {
+  const std::string path = config::resolve_config_path(cl.config_path);
+  return config::load_config_file(path);
+}
+
+int serve(const config::Config& config) {
+  block_shutdown_signals();
+  auto application = Application::create(config);
+  if (!application.ok()) {
+    spdlog::error("cannot start: {}", application.error().message);
+    return 1;
+  }
+  if (Status s = (*application)->start(); !s.ok()) {
+    spdlog::error("cannot start: {}", s.error().message);
+    return 1;
+  }
+  wait_for_shutdown_signal();
+  return (*application)->shutdown() ? 0 : 1;
+}
+
+int migrate(const config::Config& config) {
+  auto database = store::Database::open(config.database);
+  if (!database.ok()) {
+    spdlog::error("cannot open the database: {}", database.error().message);
+    return 1;
+  }
+  auto report = store::migrate(**database, store::default_schema_dir());
+  if (!report.ok()) {
+    spdlog::error("migration failed: {}", report.error().message);
+    return 1;
+  }
+  std::cout << "migrations: " << report->applied.size() << " applied, " << report->already_applied
+            << " already applied\n";
+  for (const auto& m : report->applied) std::cout << "  applied " << m.name << "\n";
+  std::cout << "schema version: " << report->schema_version << "\n";
+  return 0;
+}
+
+}  // namespace
+
+std::string usage_text() {
+  return R"(moodgate - the EmotionVisualizer backend and plugin-based AI gateway
+
+Usage:
+  moodgate [--config PATH] [COMMAND]
+
+Commands:
+  serve          start the HTTP server (default)
+  migrate        apply pending database migrations and exit
+  check-config   validate the configuration file; exit 0 when valid, 1 with the problems
+Options:
+  --config PATH  configuration file (default: $MOODGATE_CONFIG, else config/moodgate.yaml)
+  --help         show this text
+  --version      show the version
+
+Signals (serve): SIGTERM/SIGINT drain in-flight requests, then exit 0.
+)";
+}
+
+ParsedCommandLine parse_command_line(const std::vector<std::string>& args) {
+  CommandLine cl;
+  bool command_seen = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--help" || a == "-h") {
+      cl.command = Command::kHelp;
+      return {cl, ""};
+    }
+    if (a == "--version" || a == "-V") {
+      cl.command = Command::kVersion;
+      return {cl, ""};
+    }
+    if (a == "--config" || a == "-c") {
+      if (i + 1 >= args.size()) return {std::nullopt, "--config needs a file path"};
+      cl.config_path = args[++i];
+      continue;
+    }
+    if (a.rfind("--config=", 0) == 0) {
+      cl.config_path = a.substr(9);
+      continue;
+    }
+    if (!a.empty() && a[0] == '-') return {std::nullopt, "unknown option: " + a};
+    if (command_seen) return {std::nullopt, "unexpected argument: " + a};
+    command_seen = true;
+    if (a == "serve")
+      cl.command = Command::kServe;
+    else if (a == "migrate")
+      cl.command = Command::kMigrate;
+    else if (a == "check-config")
+      cl.command = Command::kCheckConfig;
+    else if (a == "help")
+      cl.command = Command::kHelp;
+    else if (a == "version")
+      cl.command = Command::kVersion;
+    else
+      return {std::nullopt, "unknown command: " + a};
+  }
+  return {cl, ""};
+}
+
+int run_command(const CommandLine& cl) {
+  switch (cl.command) {
+    case Command::kHelp:
+      std::cout << usage_text();
+      return 0;
+    case Command::kVersion:
+      std::cout << build::kName << " " << build::kVersion << " (api " << build::kApiVersion
+                << ", git " << build::kGitSha << ")\n";
+      return 0;
+    default:
+      break;
+  }
+  setup_logging("info");
+  auto config = load(cl);
+  if (!config.ok()) {
+    std::cerr << config.error().message << "\n";
+    return 1;
+  }
+  setup_logging(config->logging.level);
+  switch (cl.command) {
+    case Command::kCheckConfig:
+      std::cout << config->source << ": OK\n";
+      return 0;
+    case Command::kMigrate:
+      return migrate(*config);
+    default:
+      return serve(*config);
+  }
+}
+
+}  // namespace moodgate::app

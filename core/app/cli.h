@@ -1,0 +1,31 @@
+// The command line: `moodgate [--config PATH] [serve|migrate|check-config]`, `--help`,
+// `--version`. Parsing is separate from running so it can be tested without side effects.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace moodgate::app {
+
+enum class Command { kServe, kMigrate, kCheckConfig, kHelp, kVersion };
+
+struct CommandLine {
+  Command command = Command::kServe;
+  std::optional<std::string> config_path;
+};
+
+// Parses argv (without argv[0]); an error message for unknown commands or options.
+struct ParsedCommandLine {
+  std::optional<CommandLine> value;
+  std::string error;
+};
+ParsedCommandLine parse_command_line(const std::vector<std::string>& args);
+
+// The --help text.
+std::string usage_text();
+
+// Runs the command; returns the process exit code.
+int run_command(const CommandLine& command_line);
+
+}  // namespace moodgate::app

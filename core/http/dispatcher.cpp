@@ -1,0 +1,157 @@
+#include "core/http/dispatcher.h"
+
+#include <spdlog/spdlog.h>
+#include <strings.h>
+
+#include <algorithm>
+#include <exception>
+
+#include "core/http/access_log.h"
+#include "core/http/error_envelope.h"
+
+namespace moodgate::http {
+namespace {
+
+// Headers every answer carries. The API serves JSON only, so the policy can be strict; routes
+// that serve HTML (GET /docs) set their own Content-Security-Policy, which wins.
+void add_security_headers(HttpResponse& r) {
+  auto has = [&](const char* name) {
+    return std::any_of(r.headers.begin(), r.headers.end(),
+                       [&](const auto& h) { return strcasecmp(h.first.c_str(), name) == 0; });
+  };
+  r.header("X-Content-Type-Options", "nosniff");
+  r.header("X-Frame-Options", "DENY");
+  r.header("Referrer-Policy", "no-referrer");
+  if (!has("Content-Security-Policy")) {
+    r.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+  }
+  if (!has("Cache-Control")) r.header("Cache-Control", "no-store");
+}
+
+std::string allow_header(const std::vector<Method>& methods) {
+  std::vector<Method> all = methods;
+  if (std::find(all.begin(), all.end(), Method::kGet) != all.end() &&
+      std::find(all.begin(), all.end(), Method::kHead) == all.end()) {
+    all.push_back(Method::kHead);
+  }
+  all.push_back(Method::kOptions);
+  std::string out;
+  for (Method m : all) {
+    if (!out.empty()) out += ", ";
+    out += method_name(m);
+  }
+  return out;
+}
+
+bool is_health_route(const std::string& path) {
+  return path == "/health" || path == "/health/ready";
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(Router router, CorsPolicy cors)
+    : router_(std::move(router)), cors_(std::move(cors)) {}
+
+Exchange::Sender Dispatcher::sender_for(Transmit transmit) {
+  auto self = shared_from_this();
+  return [self, transmit = std::move(transmit)](const HttpRequest& req, HttpResponse&& resp) {
+    self->finish(req, std::move(resp), transmit);
+  };
+}
+
+void Dispatcher::dispatch(HttpRequest request, Transmit transmit) {
+  in_flight_.fetch_add(1);
+  auto exchange_for = [&](HttpRequest req) {
+    return std::make_shared<Exchange>(std::move(req), sender_for(transmit));
+  };
+
+  if (draining() && !is_health_route(request.path)) {
+    auto ex = exchange_for(std::move(request));
+    HttpResponse r =
+        error_response(Error::unavailable("Server is shutting down"), ex->request().request_id);
+    r.header("Connection", "close").header("Retry-After", "1");
+    ex->reply(std::move(r));
+    return;
+  }
+
+  RouteMatch match = router_.match(request.method, request.path);
+  if (CorsPolicy::is_preflight(request) && match.kind != RouteMatch::Kind::kNotFound) {
+    auto ex = exchange_for(std::move(request));
+    ex->reply(cors_.preflight(ex->request(), match.allowed));
+    return;
+  }
+  switch (match.kind) {
+    case RouteMatch::Kind::kNotFound: {
+      auto ex = exchange_for(std::move(request));
+      ex->fail(Error::not_found("No route for this path"));
+      return;
+    }
+    case RouteMatch::Kind::kMethodNotAllowed: {
+      request.route = match.pattern;
+      auto ex = exchange_for(std::move(request));
+      Error e(ErrorCode::kMethodNotAllowed, "Method not allowed for this path");
+      e.with("allow", allow_header(match.allowed));
+      HttpResponse r = error_response(e, ex->request().request_id);
+      r.header("Allow", allow_header(match.allowed));
+      ex->reply(std::move(r));
+      return;
+    }
+    case RouteMatch::Kind::kFound:
+      break;
+  }
+  request.route = match.pattern;
+  request.path_params = std::move(match.params);
+  auto ex = exchange_for(std::move(request));
+  try {
+    (*match.handler)(ex);
+  } catch (const std::exception& e) {
+    spdlog::error("request {}: handler threw: {}", ex->request().request_id, e.what());
+    ex->fail(Error::internal());
+  } catch (...) {
+    spdlog::error("request {}: handler threw a non-standard exception", ex->request().request_id);
+    ex->fail(Error::internal());
+  }
+}
+
+void Dispatcher::reject(HttpRequest request, const Error& error, Transmit transmit) {
+  in_flight_.fetch_add(1);
+  auto ex = std::make_shared<Exchange>(std::move(request), sender_for(std::move(transmit)));
+  ex->fail(error);
+}
+
+void Dispatcher::finish(const HttpRequest& request, HttpResponse&& response,
+                        const Transmit& transmit) {
+  response.header("X-Request-ID", request.request_id);
+  add_security_headers(response);
+  cors_.decorate(request, response);
+  if (request.method == Method::kHead) response.body.clear();
+
+  AccessRecord record;
+  record.request_id = request.request_id;
+  record.method =
+      request.method == Method::kOther ? request.method_token : method_name(request.method);
+  record.route = request.route;
+  record.status = response.status;
+  record.bytes = response.body.size();
+  record.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                                 request.received_at)
+                           .count();
+  try {
+    transmit(std::move(response));
+  } catch (const std::exception& e) {
+    // The peer went away; nothing left to answer.
+    spdlog::debug("request {}: could not send answer: {}", request.request_id, e.what());
+  }
+  write_access_log(record);
+  if (in_flight_.fetch_sub(1) == 1) {
+    std::lock_guard lock(idle_mu_);
+    idle_cv_.notify_all();
+  }
+}
+
+bool Dispatcher::wait_idle(std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(idle_mu_);
+  return idle_cv_.wait_for(lock, timeout, [this] { return in_flight_.load() == 0; });
+}
+
+}  // namespace moodgate::http

@@ -1,0 +1,50 @@
+// Dispatcher: the middleware chain and routing between Pistache and the handlers.
+// Internal to core/http/ (server.cpp feeds it); exposed as a header so tests can drive it
+// without sockets. Thread-safe after construction.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+
+#include "core/common/error.h"
+#include "core/http/cors.h"
+#include "core/http/exchange.h"
+#include "core/http/router.h"
+
+namespace moodgate::http {
+
+class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
+ public:
+  // How the final bytes leave: status, headers, body. Called once per request.
+  using Transmit = std::function<void(HttpResponse&&)>;
+
+  Dispatcher(Router router, CorsPolicy cors);
+
+  // Routes a parsed request and runs its handler; the answer goes out through `transmit`.
+  void dispatch(HttpRequest request, Transmit transmit);
+
+  // Answers a request that never reached routing (parse error, too large) with `error`;
+  // the common headers, access log and in-flight count apply as for any request.
+  void reject(HttpRequest request, const Error& error, Transmit transmit);
+
+  void begin_drain() { draining_.store(true); }
+  bool draining() const { return draining_.load(); }
+  std::size_t in_flight() const { return in_flight_.load(); }
+  bool wait_idle(std::chrono::milliseconds timeout) const;
+
+ private:
+  // Adds the common headers, transmits, logs, and counts the request as done.
+  void finish(const HttpRequest& request, HttpResponse&& response, const Transmit& transmit);
+  Exchange::Sender sender_for(Transmit transmit);
+
+  Router router_;
+  CorsPolicy cors_;
+  std::atomic<bool> draining_{false};
+  std::atomic<std::size_t> in_flight_{0};
+  mutable std::mutex idle_mu_;
+  mutable std::condition_variable idle_cv_;
+};
+
+}  // namespace moodgate::http

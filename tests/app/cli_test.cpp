@@ -1,0 +1,146 @@
+// The moodgate binary's command line, run as a real child process.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+
+#include <thread>
+
+#include "tests/support/http_client.h"
+#include "tests/support/test_server.h"
+
+using namespace moodgate::testing;
+
+namespace {
+const std::string kDefaultConfig = std::string(MOODGATE_SOURCE_DIR) + "/config/moodgate.yaml";
+
+std::string sqlite_config(const TempDir& dir, const std::string& extra_server = "") {
+  return "server:\n  port: 0\n" + extra_server + "database:\n  url: sqlite:///" +
+         (dir.path() / "cli.db").string() + "\nlogging:\n  level: info\n";
+}
+}  // namespace
+
+TEST_CASE("moodgate --help prints the usage and exits 0", "[cli]") {
+  const auto [code, out] = run_moodgate({"--help"});
+  CHECK(code == 0);
+  CHECK(out.find("Usage:") != std::string::npos);
+  CHECK(out.find("check-config") != std::string::npos);
+}
+
+TEST_CASE("moodgate --version prints the name and version", "[cli]") {
+  const auto [code, out] = run_moodgate({"--version"});
+  CHECK(code == 0);
+  CHECK(out.rfind("moodgate 0.", 0) == 0);
+}
+
+TEST_CASE("an unknown command or option exits 2 with the usage", "[cli]") {
+  auto [code, out] = run_moodgate({"frobnicate"});
+  CHECK(code == 2);
+  CHECK(out.find("unknown command: frobnicate") != std::string::npos);
+  std::tie(code, out) = run_moodgate({"--nope"});
+  CHECK(code == 2);
+  CHECK(out.find("unknown option: --nope") != std::string::npos);
+}
+
+TEST_CASE("check-config accepts the shipped default configuration", "[cli][config]") {
+  const auto [code, out] = run_moodgate({"--config", kDefaultConfig, "check-config"});
+  INFO(out);
+  CHECK(code == 0);
+  CHECK(out.find("OK") != std::string::npos);
+}
+
+TEST_CASE("check-config rejects a bad file naming the key and exits 1", "[cli][config]") {
+  TempDir dir;
+  const std::string path = dir.write("bad.yaml", "server:\n  port: eighty\n");
+  const auto [code, out] = run_moodgate({"--config", path, "check-config"});
+  CHECK(code == 1);
+  CHECK(out.find(path + ": server.port: expected an integer 0..65535, got \"eighty\"") !=
+        std::string::npos);
+}
+
+TEST_CASE("MOODGATE_CONFIG chooses the file when --config is absent", "[cli][config]") {
+  TempDir dir;
+  const std::string path = dir.write("typo.yaml", "server:\n  prot: 80\n");
+  const auto [code, out] = run_moodgate({"check-config"}, {"MOODGATE_CONFIG=" + path});
+  CHECK(code == 1);
+  CHECK(out.find(path + ": server.prot: unknown key") != std::string::npos);
+}
+
+TEST_CASE("serve refuses to start on a bad config with the message", "[cli][config]") {
+  TempDir dir;
+  const std::string path = dir.write("bad.yaml", "database:\n  url: mysql://x\n");
+  const auto [code, out] = run_moodgate({"--config", path, "serve"});
+  CHECK(code == 1);
+  CHECK(out.find("database.url") != std::string::npos);
+}
+
+TEST_CASE("migrate applies the migrations once and then nothing", "[cli][store]") {
+  TempDir dir;
+  const std::string path = dir.write("m.yaml", sqlite_config(dir));
+  auto [code, out] = run_moodgate({"--config", path, "migrate"});
+  INFO(out);
+  CHECK(code == 0);
+  CHECK(out.find("0001_initial") != std::string::npos);
+  std::tie(code, out) = run_moodgate({"--config", path, "migrate"});
+  CHECK(code == 0);
+  CHECK(out.find("migrations: 0 applied") != std::string::npos);
+}
+
+TEST_CASE("SIGTERM lets a slow in-flight request finish, refuses new ones, exits 0",
+          "[cli][shutdown]") {
+  TempDir dir;
+  const std::string path = dir.write(
+      "s.yaml", sqlite_config(dir, "  debug_endpoints: true\n  shutdown_grace_ms: 10000\n"));
+  ServerProcess server({"--config", path, "serve"});
+  const std::uint16_t port = server.wait_for_port();
+  REQUIRE(port != 0);
+
+  HttpReply slow;
+  std::thread client([&] { slow = http_request(port, "GET", "/debug/sleep?ms=1500"); });
+  // Give the slow request time to reach its handler before signalling.
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  server.signal(SIGTERM);
+  REQUIRE(server.wait_for_log("draining 1 in-flight request", std::chrono::seconds(5)));
+
+  const HttpReply during = http_request(port, "GET", "/version");
+  if (during.status != 0) {  // the listener may already be gone; if not, it must refuse
+    CHECK(during.status == 503);
+    CHECK(during.json()["error"]["code"].GetString() == std::string("UNAVAILABLE"));
+  }
+  client.join();
+  CHECK(slow.status == 200);
+  CHECK(slow.body == R"({"slept_ms":1500})");
+  CHECK(server.wait_exit(std::chrono::seconds(10)) == 0);
+  CHECK(server.stderr_text().find("moodgate stopped") != std::string::npos);
+}
+
+TEST_CASE("the access log has one JSON line per request and never a token or body",
+          "[cli][logging]") {
+  TempDir dir;
+  const std::string path = dir.write("a.yaml", sqlite_config(dir));
+  ServerProcess server({"--config", path, "serve"});
+  const std::uint16_t port = server.wait_for_port();
+  REQUIRE(port != 0);
+  const HttpReply r = http_request(
+      port, "POST", "/health", R"({"password":"hunter2secret"})",
+      {{"Authorization", "Bearer eyJsecret.token.value"}, {"X-Request-ID", "log-test-1"}});
+  CHECK(r.status == 405);
+  server.signal(SIGTERM);
+  REQUIRE(server.wait_exit(std::chrono::seconds(10)) == 0);
+  const std::string out = server.stdout_text() + server.stderr_text();
+  CHECK(out.find("hunter2secret") == std::string::npos);
+  CHECK(out.find("eyJsecret") == std::string::npos);
+  const std::string log = server.stdout_text();
+  const auto at = log.find("\"request_id\":\"log-test-1\"");
+  REQUIRE(at != std::string::npos);
+  const auto line_start = log.rfind('\n', at) == std::string::npos ? 0 : log.rfind('\n', at) + 1;
+  const std::string line = log.substr(line_start, log.find('\n', at) - line_start);
+  rapidjson::Document d;
+  d.Parse(line.c_str());
+  REQUIRE_FALSE(d.HasParseError());
+  CHECK(std::string(d["method"].GetString()) == "POST");
+  CHECK(std::string(d["route"].GetString()) == "/health");
+  CHECK(d["status"].GetInt() == 405);
+  CHECK(d["duration_ms"].IsNumber());
+  CHECK(d["bytes"].GetInt() > 0);
+  CHECK(d["time"].IsString());
+}

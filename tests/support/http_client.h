@@ -1,0 +1,42 @@
+// A small blocking HTTP/1.1 client over a raw socket, for tests: it sends exactly the bytes a
+// test asks for (malformed or oversized requests included) and parses one answer.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+namespace moodgate::testing {
+
+struct HttpReply {
+  int status = 0;                              // 0 when no answer could be read
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+
+  // A header's value ("" when absent); the name is case-insensitive.
+  std::string header(const std::string& name) const;
+  bool has_header(const std::string& name) const;
+  // The body parsed as JSON (throws when it is not JSON).
+  rapidjson::Document json() const;
+};
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// Sends one request on a fresh connection and reads the answer.
+HttpReply http_request(std::uint16_t port, const std::string& method, const std::string& target,
+                       const std::string& body = "", const Headers& headers = {},
+                       std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+// Sends raw bytes on a fresh connection and reads one answer.
+HttpReply http_raw(std::uint16_t port, const std::string& bytes,
+                   std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+// True when something accepts TCP connections on 127.0.0.1:port.
+bool port_open(std::uint16_t port);
+
+}  // namespace moodgate::testing
