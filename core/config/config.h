@@ -1,6 +1,6 @@
 // Config: the gateway's configuration as plain structs.
 //
-// Loaded once from YAML by load_config() (config_loader.h), validated there, and then only read.
+// Loaded once from YAML by load_config_file() (config_loader.h), validated there, then only read.
 // Nothing outside core/config/ sees yaml-cpp types. Every field here is documented, with its
 // default, in config/moodgate.yaml; a field added here must be added there too.
 #pragma once
@@ -24,7 +24,7 @@ struct ServerConfig {
   int shutdown_grace_ms = 10000;            // how long SIGTERM waits for in-flight requests
   std::vector<std::string> cors_allowed_origins;  // exact origins, or "*"; empty = CORS off
   int cors_max_age_s = 600;                 // Access-Control-Max-Age on preflight answers
-  std::vector<std::string> trusted_proxies; // peers whose X-Forwarded-For is believed
+  std::vector<std::string> trusted_proxies; // IPs / CIDR ranges whose X-Forwarded-For is believed
   bool debug_endpoints = false;             // GET /debug/sleep (for drain tests); never in prod
 };
 

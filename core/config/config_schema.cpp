@@ -1,0 +1,112 @@
+#include "core/config/config_schema.h"
+
+#include <optional>
+#include <string>
+
+namespace moodgate::config {
+namespace {
+
+constexpr std::uint64_t kKiB = 1024;
+constexpr std::uint64_t kMiB = 1024 * kKiB;
+// Upper bounds that catch a unit mistake (seconds typed into a _ms field stays legal; an
+// accidental extra zero or two does not) without second-guessing real deployments.
+constexpr int kMaxTimeoutMs = 3'600'000;  // one hour
+constexpr int kMaxTimeoutS = 3'600;
+constexpr int kMaxThreads = 256;
+
+std::optional<std::string> wildcard_stands_alone(const std::vector<std::string>& origins) {
+  if (origins.size() > 1) {
+    for (const std::string& origin : origins) {
+      if (origin == "*") return "\"*\" allows every origin, so it must be the only entry";
+    }
+  }
+  return std::nullopt;
+}
+
+SectionSpec server_section() {
+  using S = ServerConfig;
+  return flat_section<S>(
+      "server", "the HTTP listener", &Config::server,
+      {
+          text_option<S>("host", "address to listen on (0.0.0.0 = every IPv4 interface)", &S::host,
+                         TextRule{.expected = "a host name or IP address"}),
+          integer_option<S>("port", "TCP port; 0 picks a free port", &S::port, 0, 65535),
+          integer_option<S>("io_threads", "Pistache event-loop threads", &S::io_threads, 1,
+                            kMaxThreads),
+          integer_option<S>("worker_threads", "threads for blocking work (database, hashing)",
+                            &S::worker_threads, 1, kMaxThreads),
+          integer_option<S>("worker_queue_limit", "queued jobs beyond this are refused with 503",
+                            &S::worker_queue_limit, 1, 1'000'000),
+          byte_size_option<S>("max_body_bytes", "larger request bodies are answered with 413",
+                              &S::max_body_bytes, 1, 1024 * kMiB),
+          byte_size_option<S>("max_header_bytes", "allowance for the request line and headers",
+                              &S::max_header_bytes, 1 * kKiB, 1 * kMiB),
+          integer_option<S>("header_timeout_ms", "time to receive the request headers",
+                            &S::header_timeout_ms, 1, kMaxTimeoutMs),
+          integer_option<S>("body_timeout_ms", "time to receive the body and produce the answer",
+                            &S::body_timeout_ms, 1, kMaxTimeoutMs),
+          integer_option<S>("shutdown_grace_ms", "how long SIGTERM waits for in-flight requests",
+                            &S::shutdown_grace_ms, 1, kMaxTimeoutMs),
+          text_list_option<S>("cors_allowed_origins", "origins allowed by CORS; empty = CORS off",
+                              &S::cors_allowed_origins, "a list of origins",
+                              TextRule{.expected = "\"*\" or an origin scheme://host[:port] "
+                                                   "(lower case, no path)",
+                                       .accepts = is_cors_origin},
+                              wildcard_stands_alone),
+          integer_option<S>("cors_max_age_s", "Access-Control-Max-Age on preflight answers",
+                            &S::cors_max_age_s, 0, 86'400),
+          text_list_option<S>("trusted_proxies", "peers whose X-Forwarded-For is believed",
+                              &S::trusted_proxies, "a list of IP addresses or CIDR ranges",
+                              TextRule{.expected = "an IP address or CIDR range (e.g. 10.0.0.0/8)",
+                                       .accepts = is_ip_or_cidr}),
+          boolean_option<S>("debug_endpoints", "serve GET /debug/sleep; never in production",
+                            &S::debug_endpoints),
+      });
+}
+
+SectionSpec database_section() {
+  using S = DatabaseConfig;
+  return flat_section<S>(
+      "database", "where users, entries and jobs are stored", &Config::database,
+      {
+          required(text_option<S>(
+              "url", "sqlite:///relative/path.db or postgresql://user:pass@host:port/db", &S::url,
+              TextRule{.expected = "sqlite:///path/to/file.db or "
+                                   "postgresql://user:password@host:port/database",
+                       .accepts = is_database_url,
+                       .visibility = Visibility::kUrlWithSecret})),
+          integer_option<S>("pool_size", "database sessions held open", &S::pool_size, 1, 1000),
+          integer_option<S>("acquire_timeout_ms", "wait for a free session before answering 503",
+                            &S::acquire_timeout_ms, 1, kMaxTimeoutMs),
+          integer_option<S>("busy_timeout_ms", "SQLite: wait on a locked database",
+                            &S::busy_timeout_ms, 1, kMaxTimeoutMs),
+          integer_option<S>("connect_timeout_s", "PostgreSQL: libpq connect_timeout",
+                            &S::connect_timeout_s, 1, kMaxTimeoutS),
+          boolean_option<S>("migrate_on_start", "apply pending migrations when `serve` starts",
+                            &S::migrate_on_start),
+      });
+}
+
+SectionSpec logging_section() {
+  using S = LoggingConfig;
+  return flat_section<S>(
+      "logging", "what the gateway writes to stdout", &Config::logging,
+      {
+          choice_option<S>("level", "least severe message written", &S::level,
+                           {"trace", "debug", "info", "warn", "error", "off"}),
+          boolean_option<S>("access_log", "one JSON line per request", &S::access_log),
+      });
+}
+
+}  // namespace
+
+const std::vector<SectionSpec>& config_sections() {
+  static const std::vector<SectionSpec> sections = {
+      server_section(),
+      database_section(),
+      logging_section(),
+  };
+  return sections;
+}
+
+}  // namespace moodgate::config

@@ -1,0 +1,229 @@
+// Option tables: how core/config/ declares each YAML option in one place.
+//
+// A section of the file (`server:`, `database:`, ...) is a table of OptionSpec rows. A row names
+// the key, says in one line what it means, reads and validates the YAML value into one field of
+// the section's struct, and shows the field for the startup log line. Defaults are the structs'
+// member initializers in config.h (a row never repeats them); config/moodgate.yaml documents
+// every row. An option exists exactly when it has a row, so unknown keys are found by the table.
+//
+// The top level is a table of SectionSpecs. flat_section() builds one from OptionSpec rows; a
+// section with a richer shape (e.g. a map of named provider instances) supplies its own `read`
+// and `show` and reuses the readers below for its leaves.
+//
+// Readers report through Problems and never stop at the first error; a reader that fails leaves
+// the field at its default. Values from the environment are never quoted (describe_node()).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/config/config.h"
+#include "core/config/config_problems.h"
+#include "core/config/config_tree.h"
+#include "core/config/value_syntax.h"
+
+namespace moodgate::config {
+
+// ---- Readers: one YAML value -> one C++ value, or a problem at `path` and nullopt. ----
+
+// An integer in min..max ("expected an integer 0..65535, got ...").
+std::optional<long long> read_integer(const ConfigNode& node, const std::string& path,
+                                      long long min, long long max, Problems& problems);
+// true or false, nothing else ("expected true or false, got ...").
+std::optional<bool> read_boolean(const ConfigNode& node, const std::string& path,
+                                 Problems& problems);
+// A byte count written as an integer or <n>KiB / <n>MiB, in min..max.
+std::optional<std::uint64_t> read_byte_size(const ConfigNode& node, const std::string& path,
+                                            std::uint64_t min, std::uint64_t max,
+                                            Problems& problems);
+// One of `choices` ("expected one of a, b, c, got ...").
+std::optional<std::string> read_choice(const ConfigNode& node, const std::string& path,
+                                       const std::vector<std::string_view>& choices,
+                                       Problems& problems);
+
+// What a free-form string must look like.
+struct TextRule {
+  std::string_view expected = "a string";              // completes "expected ..., got ..."
+  bool allow_empty = false;                            // else "must not be empty"
+  std::function<bool(std::string_view)> accepts = {};  // empty = any text
+  Visibility visibility = Visibility::kPlain;
+};
+
+// A string satisfying `rule`.
+std::optional<std::string> read_text(const ConfigNode& node, const std::string& path,
+                                     const TextRule& rule, Problems& problems);
+// A list (possibly empty) whose items each satisfy `item_rule`; items are reported by index.
+// `expected` completes "expected ..., got ..." for a value that is not a list.
+std::optional<std::vector<std::string>> read_text_list(const ConfigNode& node,
+                                                       const std::string& path,
+                                                       std::string_view expected,
+                                                       const TextRule& item_rule,
+                                                       Problems& problems);
+
+// Walks a map's entries in file order, reporting unknown keys ("unknown key (known: a, b)") and
+// repeated ones ("duplicate key (first given on line 3)"); calls `visit` with the row index of
+// each first occurrence of a known key.
+void for_each_known_entry(const ConfigNode& map, const std::string& path,
+                          const std::vector<std::string_view>& known, Problems& problems,
+                          const std::function<void(std::size_t, const ConfigEntry&)>& visit);
+
+// "a, b, c".
+std::string join_keys(const std::vector<std::string_view>& keys);
+
+// ---- Rows ----
+
+template <typename Section>
+struct OptionSpec {
+  std::string_view key;
+  std::string_view meaning;  // one line; config/moodgate.yaml has the long form
+  bool required = false;     // when true, leaving it out is an error rather than the default
+  std::function<void(const ConfigNode&, const std::string& path, Section&, Problems&)> read;
+  std::function<std::string(const Section&)> show;  // for the startup log; hides secrets
+};
+
+template <typename Section>
+OptionSpec<Section> required(OptionSpec<Section> row) {
+  row.required = true;
+  return row;
+}
+
+template <typename Section>
+OptionSpec<Section> integer_option(std::string_view key, std::string_view meaning,
+                                   int Section::*field, int min, int max) {
+  return {key, meaning, false,
+          [=](const ConfigNode& node, const std::string& path, Section& s, Problems& p) {
+            if (auto v = read_integer(node, path, min, max, p)) s.*field = static_cast<int>(*v);
+          },
+          [=](const Section& s) { return std::to_string(s.*field); }};
+}
+
+template <typename Section>
+OptionSpec<Section> boolean_option(std::string_view key, std::string_view meaning,
+                                   bool Section::*field) {
+  return {key, meaning, false,
+          [=](const ConfigNode& node, const std::string& path, Section& s, Problems& p) {
+            if (auto v = read_boolean(node, path, p)) s.*field = *v;
+          },
+          [=](const Section& s) { return std::string(s.*field ? "true" : "false"); }};
+}
+
+template <typename Section>
+OptionSpec<Section> byte_size_option(std::string_view key, std::string_view meaning,
+                                     std::size_t Section::*field, std::uint64_t min,
+                                     std::uint64_t max) {
+  return {key, meaning, false,
+          [=](const ConfigNode& node, const std::string& path, Section& s, Problems& p) {
+            if (auto v = read_byte_size(node, path, min, max, p)) {
+              s.*field = static_cast<std::size_t>(*v);
+            }
+          },
+          [=](const Section& s) { return format_byte_size(s.*field); }};
+}
+
+template <typename Section>
+OptionSpec<Section> choice_option(std::string_view key, std::string_view meaning,
+                                  std::string Section::*field,
+                                  std::vector<std::string_view> choices) {
+  return {key, meaning, false,
+          [=](const ConfigNode& node, const std::string& path, Section& s, Problems& p) {
+            if (auto v = read_choice(node, path, choices, p)) s.*field = std::move(*v);
+          },
+          [=](const Section& s) { return s.*field; }};
+}
+
+// How a text field appears in the startup log line, per its rule's visibility.
+std::string show_text(const std::string& value, Visibility visibility);
+
+template <typename Section>
+OptionSpec<Section> text_option(std::string_view key, std::string_view meaning,
+                                std::string Section::*field, TextRule rule) {
+  return {key, meaning, false,
+          [=](const ConfigNode& node, const std::string& path, Section& s, Problems& p) {
+            if (auto v = read_text(node, path, rule, p)) s.*field = std::move(*v);
+          },
+          [=](const Section& s) { return show_text(s.*field, rule.visibility); }};
+}
+
+// A list of strings; `check_list`, when given, judges the list as a whole and returns a problem.
+template <typename Section>
+OptionSpec<Section> text_list_option(
+    std::string_view key, std::string_view meaning, std::vector<std::string> Section::*field,
+    std::string_view expected, TextRule item_rule,
+    std::function<std::optional<std::string>(const std::vector<std::string>&)> check_list = {}) {
+  return {key, meaning, false,
+          [=](const ConfigNode& node, const std::string& path, Section& s, Problems& p) {
+            auto v = read_text_list(node, path, expected, item_rule, p);
+            if (!v) return;
+            if (check_list) {
+              if (auto problem = check_list(*v)) return p.add(path, *problem);
+            }
+            s.*field = std::move(*v);
+          },
+          [=](const Section& s) {
+            std::string out = "[";
+            for (const std::string& item : s.*field) {
+              out += (out.size() == 1 ? "" : ",") + show_text(item, item_rule.visibility);
+            }
+            return out + "]";
+          }};
+}
+
+// ---- Sections ----
+
+struct SectionSpec {
+  std::string_view key;
+  std::string_view meaning;
+  std::vector<std::string_view> option_keys;  // for messages and documentation checks
+  // Reads the section's node (nullptr when the file leaves the section out) into `config`.
+  std::function<void(const ConfigNode* node, Config& config, Problems&)> read;
+  // Appends "section.key=value" items for the startup log line.
+  std::function<void(const Config& config, std::vector<std::string>& items)> show;
+};
+
+// A section that is a map of scalar-ish options, each described by one row.
+template <typename Section>
+SectionSpec flat_section(std::string_view key, std::string_view meaning, Section Config::*member,
+                         std::vector<OptionSpec<Section>> rows) {
+  SectionSpec spec;
+  spec.key = key;
+  spec.meaning = meaning;
+  for (const OptionSpec<Section>& row : rows) spec.option_keys.push_back(row.key);
+  const auto table = std::make_shared<const std::vector<OptionSpec<Section>>>(std::move(rows));
+  const std::string path(key);
+  spec.read = [table, member, path, keys = spec.option_keys](const ConfigNode* node, Config& config,
+                                                             Problems& problems) {
+    std::vector<bool> given(table->size(), false);
+    // `server:` with every option commented out is an empty section, not an error.
+    if (node != nullptr && node->kind != ConfigNode::Kind::kNull) {
+      if (node->kind != ConfigNode::Kind::kMap) {
+        return problems.add(path, "expected a map with the keys " + join_keys(keys) + ", got " +
+                                      describe_node(*node));
+      }
+      for_each_known_entry(*node, path, keys, problems,
+                           [&](std::size_t index, const ConfigEntry& entry) {
+                             given[index] = true;
+                             (*table)[index].read(entry.value, child_path(path, entry.key),
+                                                  config.*member, problems);
+                           });
+    }
+    for (std::size_t i = 0; i < table->size(); ++i) {
+      if ((*table)[i].required && !given[i]) {
+        problems.add(child_path(path, (*table)[i].key), "required, but not given");
+      }
+    }
+  };
+  spec.show = [table, member, path](const Config& config, std::vector<std::string>& items) {
+    for (const OptionSpec<Section>& row : *table) {
+      items.push_back(child_path(path, row.key) + "=" + row.show(config.*member));
+    }
+  };
+  return spec;
+}
+
+}  // namespace moodgate::config

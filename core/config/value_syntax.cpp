@@ -1,0 +1,133 @@
+#include "core/config/value_syntax.h"
+
+#include <arpa/inet.h>
+
+#include <charconv>
+#include <limits>
+
+namespace moodgate::config {
+namespace {
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_lower(char c) {
+  return c >= 'a' && c <= 'z';
+}
+
+bool all_digits(std::string_view text) {
+  if (text.empty()) return false;
+  for (const char c : text) {
+    if (!is_digit(c)) return false;
+  }
+  return true;
+}
+
+std::optional<std::uint64_t> parse_unsigned(std::string_view text) {
+  if (!all_digits(text)) return std::nullopt;
+  std::uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+bool is_origin_scheme(std::string_view scheme) {
+  if (scheme.empty() || !is_lower(scheme.front())) return false;
+  for (const char c : scheme) {
+    if (!is_lower(c) && !is_digit(c) && c != '+' && c != '-' && c != '.') return false;
+  }
+  return true;
+}
+
+bool is_origin_host(std::string_view host) {
+  if (host.empty()) return false;
+  if (host.front() == '[') {  // an IPv6 literal
+    if (host.size() < 3 || host.back() != ']') return false;
+    const std::string address(host.substr(1, host.size() - 2));
+    in6_addr parsed{};
+    return inet_pton(AF_INET6, address.c_str(), &parsed) == 1;
+  }
+  for (const char c : host) {
+    if (!is_lower(c) && !is_digit(c) && c != '-' && c != '.') return false;
+  }
+  return host.front() != '.' && host.back() != '.';
+}
+
+}  // namespace
+
+std::optional<long long> parse_integer(std::string_view text) {
+  const bool negative = !text.empty() && text.front() == '-';
+  if (!all_digits(negative ? text.substr(1) : text)) return std::nullopt;
+  long long value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::optional<std::uint64_t> parse_byte_size(std::string_view text) {
+  std::uint64_t unit = 1;
+  if (text.ends_with("KiB")) {
+    unit = 1024;
+    text.remove_suffix(3);
+  } else if (text.ends_with("MiB")) {
+    unit = 1024 * 1024;
+    text.remove_suffix(3);
+  }
+  const std::optional<std::uint64_t> count = parse_unsigned(text);
+  if (!count || *count > std::numeric_limits<std::uint64_t>::max() / unit) return std::nullopt;
+  return *count * unit;
+}
+
+std::string format_byte_size(std::uint64_t bytes) {
+  constexpr std::uint64_t kKiB = 1024;
+  constexpr std::uint64_t kMiB = 1024 * 1024;
+  if (bytes != 0 && bytes % kMiB == 0) return std::to_string(bytes / kMiB) + "MiB";
+  if (bytes != 0 && bytes % kKiB == 0) return std::to_string(bytes / kKiB) + "KiB";
+  return std::to_string(bytes);
+}
+
+bool is_cors_origin(std::string_view text) {
+  if (text == "*") return true;
+  const std::size_t scheme_end = text.find("://");
+  if (scheme_end == std::string_view::npos || !is_origin_scheme(text.substr(0, scheme_end))) {
+    return false;
+  }
+  std::string_view authority = text.substr(scheme_end + 3);
+  // The port separator is the last ':' after any IPv6 literal's closing ']'.
+  const std::size_t bracket = authority.rfind(']');
+  const std::size_t colon = authority.rfind(':');
+  if (colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket)) {
+    const std::optional<std::uint64_t> port = parse_unsigned(authority.substr(colon + 1));
+    if (!port || *port == 0 || *port > 65535 || authority.size() - colon - 1 > 5) return false;
+    authority = authority.substr(0, colon);
+  }
+  return is_origin_host(authority);
+}
+
+bool is_ip_or_cidr(std::string_view text) {
+  const std::size_t slash = text.find('/');
+  const std::string address(text.substr(0, slash));
+  int max_prefix = 0;
+  if (in_addr v4{}; inet_pton(AF_INET, address.c_str(), &v4) == 1) {
+    max_prefix = 32;
+  } else if (in6_addr v6{}; inet_pton(AF_INET6, address.c_str(), &v6) == 1) {
+    max_prefix = 128;
+  } else {
+    return false;
+  }
+  if (slash == std::string_view::npos) return true;
+  const std::string_view prefix_text = text.substr(slash + 1);
+  const std::optional<std::uint64_t> prefix = parse_unsigned(prefix_text);
+  return prefix && prefix_text.size() <= 3 && *prefix <= static_cast<std::uint64_t>(max_prefix);
+}
+
+bool is_database_url(std::string_view text) {
+  constexpr std::string_view kSqlite = "sqlite:///";
+  for (const std::string_view scheme :
+       {kSqlite, std::string_view("postgresql://"), std::string_view("postgres://")}) {
+    if (text.starts_with(scheme)) return text.size() > scheme.size();
+  }
+  return false;
+}
+
+}  // namespace moodgate::config

@@ -1,0 +1,219 @@
+// Specification of loading: defaults, conversion of every kind of value, files on disk, the
+// shipped config files and the startup log line.
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "core/config/config_loader.h"
+#include "core/config/config_schema.h"
+#include "tests/config/scoped_env.h"
+#include "tests/config/temp_dir.h"
+
+namespace moodgate::config {
+namespace {
+
+using testing::ScopedEnv;
+using testing::TempDir;
+
+const std::string kShippedDefault = std::string(MOODGATE_SOURCE_DIR) + "/config/moodgate.yaml";
+const std::string kShippedProduction =
+    std::string(MOODGATE_SOURCE_DIR) + "/config/production.example.yaml";
+
+std::string read_file(const std::string& path) {
+  std::ifstream file(path);
+  std::ostringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+TEST_CASE("Options left out of the file keep the defaults of config.h", "[config]") {
+  Result<Config> loaded = load_config_text("database:\n  url: sqlite:///test.db\n", "test.yaml");
+  REQUIRE(loaded.ok());
+  Config expected;
+  expected.source = "test.yaml";
+  expected.database.url = "sqlite:///test.db";
+  CHECK(describe_config_for_log(*loaded) == describe_config_for_log(expected));
+  CHECK(loaded->source == "test.yaml");
+  CHECK(loaded->server.port == 8080);
+  CHECK(loaded->logging.level == "info");
+}
+
+TEST_CASE("A section whose options are all commented out is empty, not an error", "[config]") {
+  Result<Config> loaded = load_config_text(
+      "server:\n  # port: 1\nlogging:\ndatabase:\n  url: sqlite:///test.db\n", "test.yaml");
+  REQUIRE(loaded.ok());
+  CHECK(loaded->server.port == 8080);
+}
+
+TEST_CASE("Every kind of value is converted into the config structs", "[config]") {
+  Result<Config> loaded = load_config_text(
+      "server:\n"
+      "  host: 0.0.0.0\n"
+      "  port: 0\n"
+      "  io_threads: 8\n"
+      "  worker_threads: \"32\"\n"
+      "  worker_queue_limit: 10\n"
+      "  max_body_bytes: 512KiB\n"
+      "  max_header_bytes: 1MiB\n"
+      "  header_timeout_ms: 1\n"
+      "  body_timeout_ms: 3600000\n"
+      "  shutdown_grace_ms: 500\n"
+      "  cors_allowed_origins: [\"https://app.example\", \"http://localhost:5173\", "
+      "\"http://[::1]:8080\"]\n"
+      "  cors_max_age_s: 0\n"
+      "  trusted_proxies:\n"
+      "    - 127.0.0.1\n"
+      "    - 10.0.0.0/8\n"
+      "    - fd00::/8\n"
+      "  debug_endpoints: true\n"
+      "database:\n"
+      "  url: postgresql://app@db:5432/moodgate\n"
+      "  pool_size: 1000\n"
+      "  acquire_timeout_ms: 100\n"
+      "  busy_timeout_ms: 200\n"
+      "  connect_timeout_s: 3600\n"
+      "  migrate_on_start: false\n"
+      "logging:\n"
+      "  level: \"off\"\n"
+      "  access_log: false\n",
+      "test.yaml");
+  REQUIRE(loaded.ok());
+  const ServerConfig& server = loaded->server;
+  CHECK(server.host == "0.0.0.0");
+  CHECK(server.port == 0);
+  CHECK(server.io_threads == 8);
+  CHECK(server.worker_threads == 32);
+  CHECK(server.worker_queue_limit == 10);
+  CHECK(server.max_body_bytes == 512 * 1024);
+  CHECK(server.max_header_bytes == 1024 * 1024);
+  CHECK(server.header_timeout_ms == 1);
+  CHECK(server.body_timeout_ms == 3600000);
+  CHECK(server.shutdown_grace_ms == 500);
+  CHECK(server.cors_allowed_origins == std::vector<std::string>{"https://app.example",
+                                                                "http://localhost:5173",
+                                                                "http://[::1]:8080"});
+  CHECK(server.cors_max_age_s == 0);
+  CHECK(server.trusted_proxies == std::vector<std::string>{"127.0.0.1", "10.0.0.0/8", "fd00::/8"});
+  CHECK(server.debug_endpoints);
+  const DatabaseConfig& database = loaded->database;
+  CHECK(database.url == "postgresql://app@db:5432/moodgate");
+  CHECK(database.pool_size == 1000);
+  CHECK(database.acquire_timeout_ms == 100);
+  CHECK(database.busy_timeout_ms == 200);
+  CHECK(database.connect_timeout_s == 3600);
+  CHECK_FALSE(database.migrate_on_start);
+  CHECK(loaded->logging.level == "off");
+  CHECK_FALSE(loaded->logging.access_log);
+}
+
+TEST_CASE("A lone \"*\" allows every CORS origin", "[config]") {
+  Result<Config> loaded = load_config_text(
+      "server:\n  cors_allowed_origins: [\"*\"]\ndatabase:\n  url: sqlite:///x.db\n", "test.yaml");
+  REQUIRE(loaded.ok());
+  CHECK(loaded->server.cors_allowed_origins == std::vector<std::string>{"*"});
+}
+
+TEST_CASE("The shipped config/moodgate.yaml loads and states exactly the built-in defaults",
+          "[config]") {
+  ScopedEnv unset("MOODGATE_DATABASE_URL", std::nullopt);
+  Result<Config> loaded = load_config_file(kShippedDefault);
+  REQUIRE(loaded.ok());
+  Config defaults;
+  defaults.source = kShippedDefault;
+  CHECK(describe_config_for_log(*loaded) == describe_config_for_log(defaults));
+  CHECK(loaded->database.url == "sqlite:///var/moodgate.db");
+  CHECK(loaded->server.host == "127.0.0.1");
+  CHECK(loaded->server.port == 8080);
+}
+
+TEST_CASE("The shipped config/moodgate.yaml takes the database URL from MOODGATE_DATABASE_URL",
+          "[config]") {
+  ScopedEnv url("MOODGATE_DATABASE_URL", "postgresql://app:pw@db:5432/moodgate");
+  Result<Config> loaded = load_config_file(kShippedDefault);
+  REQUIRE(loaded.ok());
+  CHECK(loaded->database.url == "postgresql://app:pw@db:5432/moodgate");
+}
+
+TEST_CASE("Every option the schema knows is documented in config/moodgate.yaml", "[config]") {
+  const std::string text = read_file(kShippedDefault);
+  for (const SectionSpec& section : config_sections()) {
+    INFO("section " << section.key);
+    CHECK(text.find("\n" + std::string(section.key) + ":\n") != std::string::npos);
+    for (const std::string_view key : section.option_keys) {
+      INFO("option " << key);
+      CHECK(text.find("\n  " + std::string(key) + ":") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("The shipped production example loads when DATABASE_URL is set", "[config]") {
+  ScopedEnv url("DATABASE_URL", "postgresql://moodgate:pw@db:5432/moodgate?sslmode=require");
+  ScopedEnv port("MOODGATE_PORT", std::nullopt);
+  Result<Config> loaded = load_config_file(kShippedProduction);
+  REQUIRE(loaded.ok());
+  CHECK(loaded->database.url == "postgresql://moodgate:pw@db:5432/moodgate?sslmode=require");
+  CHECK(loaded->server.host == "0.0.0.0");
+  CHECK(loaded->server.port == 8080);
+  CHECK(loaded->server.worker_threads > ServerConfig{}.worker_threads);
+  CHECK_FALSE(loaded->server.cors_allowed_origins.empty());
+}
+
+TEST_CASE("The shipped production example names DATABASE_URL when it is not set", "[config]") {
+  ScopedEnv url("DATABASE_URL", std::nullopt);
+  Result<Config> loaded = load_config_file(kShippedProduction);
+  REQUIRE_FALSE(loaded.ok());
+  CHECK(loaded.error().message ==
+        kShippedProduction + ": database.url: environment variable DATABASE_URL is not set");
+}
+
+TEST_CASE("A config file is read from disk and named by its path", "[config]") {
+  TempDir dir;
+  const std::string path = dir.write("moodgate.yaml", "database:\n  url: sqlite:///x.db\n");
+  Result<Config> loaded = load_config_file(path);
+  REQUIRE(loaded.ok());
+  CHECK(loaded->source == path);
+  CHECK(loaded->database.url == "sqlite:///x.db");
+
+  const std::string bad = dir.write("bad.yaml", "database:\n  url: sqlite:///x.db\n  pool: 1\n");
+  Result<Config> failed = load_config_file(bad);
+  REQUIRE_FALSE(failed.ok());
+  CHECK(failed.error().message.rfind(bad + ": database.pool: unknown key", 0) == 0);
+}
+
+TEST_CASE("A config file that cannot be read is an error naming the path", "[config]") {
+  TempDir dir;
+  const std::string missing = (dir.path() / "absent.yaml").string();
+  Result<Config> loaded = load_config_file(missing);
+  REQUIRE_FALSE(loaded.ok());
+  CHECK(loaded.error().code == ErrorCode::kInvalidInput);
+  CHECK(loaded.error().message ==
+        missing + ": cannot read the config file: No such file or directory");
+
+  Result<Config> directory = load_config_file(dir.path().string());
+  REQUIRE_FALSE(directory.ok());
+  CHECK(directory.error().message ==
+        dir.path().string() + ": cannot read the config file: it is a directory");
+}
+
+TEST_CASE("The startup log line lists every option with its effective value", "[config]") {
+  Config config;
+  config.source = "config/moodgate.yaml";
+  config.server.cors_allowed_origins = {"https://a.example", "https://b.example"};
+  CHECK(describe_config_for_log(config) ==
+        "config=config/moodgate.yaml server.host=127.0.0.1 server.port=8080 server.io_threads=2 "
+        "server.worker_threads=4 server.worker_queue_limit=1024 server.max_body_bytes=1MiB "
+        "server.max_header_bytes=16KiB server.header_timeout_ms=10000 "
+        "server.body_timeout_ms=120000 server.shutdown_grace_ms=10000 "
+        "server.cors_allowed_origins=[https://a.example,https://b.example] "
+        "server.cors_max_age_s=600 server.trusted_proxies=[] server.debug_endpoints=false "
+        "database.url=sqlite:///var/moodgate.db database.pool_size=8 "
+        "database.acquire_timeout_ms=2000 database.busy_timeout_ms=5000 "
+        "database.connect_timeout_s=5 database.migrate_on_start=true logging.level=info "
+        "logging.access_log=true");
+}
+
+}  // namespace moodgate::config

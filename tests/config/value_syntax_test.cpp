@@ -1,0 +1,76 @@
+// Specification of the text forms of config values.
+#include <catch2/catch.hpp>
+
+#include "core/config/value_syntax.h"
+
+namespace moodgate::config {
+
+TEST_CASE("Integers are plain decimal numbers", "[config]") {
+  CHECK(parse_integer("8080") == 8080);
+  CHECK(parse_integer("-1") == -1);
+  CHECK(parse_integer("0") == 0);
+  for (const char* bad :
+       {"", "-", "+1", " 1", "1 ", "1.0", "0x10", "1e3", "99999999999999999999"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_integer(bad).has_value());
+  }
+}
+
+TEST_CASE("Byte sizes are integers or <n>KiB / <n>MiB", "[config]") {
+  CHECK(parse_byte_size("16384") == 16384u);
+  CHECK(parse_byte_size("512KiB") == 512u * 1024);
+  CHECK(parse_byte_size("1MiB") == 1024u * 1024);
+  for (const char* bad : {"", "KiB", "1 KiB", "1kib", "1KB", "1MB", "1GiB", "-1", "1.5MiB",
+                          "99999999999999999999MiB"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_byte_size(bad).has_value());
+  }
+  CHECK(format_byte_size(1024 * 1024) == "1MiB");
+  CHECK(format_byte_size(16 * 1024) == "16KiB");
+  CHECK(format_byte_size(1536) == "1536");
+  CHECK(format_byte_size(0) == "0");
+}
+
+TEST_CASE("CORS origins are \"*\" or lower-case scheme://host[:port]", "[config]") {
+  for (const char* good :
+       {"*", "https://app.example.com", "http://localhost:5173", "capacitor://localhost",
+        "http://127.0.0.1:8080", "http://[::1]:3000", "http://[::1]"}) {
+    INFO(good);
+    CHECK(is_cors_origin(good));
+  }
+  for (const char* bad :
+       {"", "**", "example.com", "https://", "https://example.com/", "https://example.com/path",
+        "https://Example.com", "HTTPS://a.com", "https://a.com:0", "https://a.com:65536",
+        "https://a.com:", "https://a b", "https://[nope]", "https://.a.com"}) {
+    INFO(bad);
+    CHECK_FALSE(is_cors_origin(bad));
+  }
+}
+
+TEST_CASE("Trusted proxies are IP addresses or CIDR ranges", "[config]") {
+  for (const char* good : {"127.0.0.1", "10.0.0.0/8", "0.0.0.0/0", "::1", "fd00::/8", "::/128"}) {
+    INFO(good);
+    CHECK(is_ip_or_cidr(good));
+  }
+  for (const char* bad : {"", "localhost", "10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0/8",
+                          "10.0.0.1/-1", "10.0.0.1/8/8", "1.2.3.4 "}) {
+    INFO(bad);
+    CHECK_FALSE(is_ip_or_cidr(bad));
+  }
+}
+
+TEST_CASE(
+    "Database URLs are sqlite:/// or postgresql:// (or postgres://) with more after the scheme",
+    "[config]") {
+  CHECK(is_database_url("sqlite:///var/moodgate.db"));
+  CHECK(is_database_url("sqlite:////abs/moodgate.db"));
+  CHECK(is_database_url("postgresql://app:pw@db:5432/moodgate"));
+  CHECK(is_database_url("postgres://app@db/moodgate"));
+  for (const char* bad : {"", "sqlite:///", "sqlite://host/x.db", "postgresql://", "postgres://",
+                          "mysql://db/x", "var/moodgate.db"}) {
+    INFO(bad);
+    CHECK_FALSE(is_database_url(bad));
+  }
+}
+
+}  // namespace moodgate::config
