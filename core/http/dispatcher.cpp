@@ -136,13 +136,22 @@ void Dispatcher::finish(const HttpRequest& request, HttpResponse&& response,
   record.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
                                                                  request.received_at)
                            .count();
+  write_access_log(record);
+  auto once = std::make_shared<std::atomic<bool>>(false);
+  auto self = shared_from_this();
+  auto on_written = [self, once] {
+    if (!once->exchange(true)) self->written();
+  };
   try {
-    transmit(std::move(response));
+    transmit(std::move(response), on_written);
   } catch (const std::exception& e) {
     // The peer went away; nothing left to answer.
     spdlog::debug("request {}: could not send answer: {}", request.request_id, e.what());
+    on_written();
   }
-  write_access_log(record);
+}
+
+void Dispatcher::written() {
   if (in_flight_.fetch_sub(1) == 1) {
     std::lock_guard lock(idle_mu_);
     idle_cv_.notify_all();

@@ -17,8 +17,10 @@ namespace moodgate::http {
 
 class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
  public:
-  // How the final bytes leave: status, headers, body. Called once per request.
-  using Transmit = std::function<void(HttpResponse&&)>;
+  // How the final bytes leave: status, headers, body. Called once per request; must call
+  // `written` exactly once, when the answer is on the wire or can no longer be sent. Until then
+  // the request counts as in flight, so a drain never stops the server under a queued answer.
+  using Transmit = std::function<void(HttpResponse&&, std::function<void()> written)>;
 
   Dispatcher(Router router, CorsPolicy cors);
 
@@ -35,9 +37,10 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   bool wait_idle(std::chrono::milliseconds timeout) const;
 
  private:
-  // Adds the common headers, transmits, logs, and counts the request as done.
+  // Adds the common headers, transmits and logs; the request is done once it is written.
   void finish(const HttpRequest& request, HttpResponse&& response, const Transmit& transmit);
   Exchange::Sender sender_for(Transmit transmit);
+  void written();
 
   Router router_;
   CorsPolicy cors_;

@@ -113,7 +113,7 @@ class GatewayHandler : public Ph::Handler {
       reject(peer, parsed.version(), e);
       parser->reset();
     } catch (const std::exception& ex) {
-      spdlog::warn("could not parse a request: {}", ex.what());
+      spdlog::debug("malformed request: {}", ex.what());
       reject(peer, parsed.version(), Error(ErrorCode::kInvalidInput, "Malformed HTTP request"));
       parser->reset();
     }
@@ -145,14 +145,20 @@ class GatewayHandler : public Ph::Handler {
     request.request_id = choose_request_id(std::nullopt);
     request.peer_ip = peer->address().host();
     std::weak_ptr<Pistache::Tcp::Peer> weak = peer;
-    dispatcher_->reject(std::move(request), error, [weak, version](HttpResponse&& response) {
+    auto transmit = [weak, version](HttpResponse&& response, std::function<void()> written) {
       auto p = weak.lock();
-      if (!p) return;
+      if (!p) return written();
       const std::string bytes = serialize_closing(response, version);
       const int fd = p->fd();
       p->send(Pistache::RawBuffer(bytes, bytes.size()))
-          .then([fd](ssize_t) { ::shutdown(fd, SHUT_RDWR); }, Pistache::Async::IgnoreException);
-    });
+          .then(
+              [fd, written](ssize_t) {
+                ::shutdown(fd, SHUT_RDWR);
+                written();
+              },
+              [written](std::exception_ptr) { written(); });
+    };
+    dispatcher_->reject(std::move(request), error, transmit);
   }
 
   static std::string serialize_closing(const HttpResponse& response, Ph::Version version) {
@@ -169,7 +175,8 @@ class GatewayHandler : public Ph::Handler {
   }
 
   static Dispatcher::Transmit transmit_to(std::shared_ptr<Ph::ResponseWriter> writer, bool close) {
-    return [writer = std::move(writer), close](HttpResponse&& response) {
+    return [writer = std::move(writer), close](HttpResponse&& response,
+                                               std::function<void()> written) {
       // Repeated names (Vary from two middlewares) are joined into one list-valued header.
       HeaderMap merged;
       bool closing = close;
@@ -188,11 +195,11 @@ class GatewayHandler : public Ph::Handler {
       headers.add<Ph::Header::Connection>(closing ? Ph::ConnectionControl::Close
                                                   : Ph::ConnectionControl::KeepAlive);
       const auto code = static_cast<Ph::Code>(response.status);
-      if (response.content_type.empty()) {
-        writer->send(code, response.body);
-      } else {
-        writer->send(code, response.body, Ph::Mime::MediaType::fromString(response.content_type));
-      }
+      auto sent = response.content_type.empty()
+                      ? writer->send(code, response.body)
+                      : writer->send(code, response.body,
+                                     Ph::Mime::MediaType::fromString(response.content_type));
+      sent.then([written](ssize_t) { written(); }, [written](std::exception_ptr) { written(); });
     };
   }
 

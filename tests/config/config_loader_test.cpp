@@ -9,13 +9,13 @@
 #include "core/config/config_loader.h"
 #include "core/config/config_schema.h"
 #include "tests/config/scoped_env.h"
-#include "tests/config/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace moodgate::config {
 namespace {
 
 using testing::ScopedEnv;
-using testing::TempDir;
+using moodgate::testing::TempDir;
 
 const std::string kShippedDefault = std::string(MOODGATE_SOURCE_DIR) + "/config/moodgate.yaml";
 const std::string kShippedProduction =

@@ -20,22 +20,6 @@ extern char** environ;
 namespace moodgate::testing {
 namespace fs = std::filesystem;
 
-TempDir::TempDir() {
-  path_ = fs::temp_directory_path() / ("moodgate-test-" + new_uuid());
-  fs::create_directories(path_);
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  fs::remove_all(path_, ec);
-}
-
-std::string TempDir::write(const std::string& name, const std::string& content) const {
-  const auto p = path_ / name;
-  std::ofstream(p) << content;
-  return p.string();
-}
-
 config::Config test_config(const std::string& database_url) {
   config::Config c;
   c.source = "test";

@@ -13,23 +13,9 @@
 
 #include "core/app/application.h"
 #include "core/config/config.h"
+#include "tests/support/temp_dir.h"
 
 namespace moodgate::testing {
-
-// A fresh temporary directory, removed with everything in it when the object dies.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  // Writes `content` to `name` inside the directory and returns the full path.
-  std::string write(const std::string& name, const std::string& content) const;
-
- private:
-  std::filesystem::path path_;
-};
 
 // A configuration for tests: 127.0.0.1, port 0 (a free one), access log off, the given database.
 config::Config test_config(const std::string& database_url);
