@@ -1,0 +1,158 @@
+// The middleware chain without sockets: what the Dispatcher answers for handlers that throw,
+// forget to answer, answer twice, or meet a full worker pool or a drain.
+#include "core/http/dispatcher.h"
+
+#include <catch2/catch.hpp>
+
+#include <future>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+
+#include "core/common/worker_pool.h"
+#include "core/http/blocking.h"
+
+using namespace moodgate;
+using namespace moodgate::http;
+
+namespace {
+
+struct Captured {
+  std::optional<HttpResponse> response;
+  int transmits = 0;
+};
+
+// Dispatches one request and returns what was transmitted (answers here are synchronous).
+Captured run(Dispatcher& d, Method method, const std::string& path) {
+  Captured c;
+  HttpRequest r;
+  r.method = method;
+  r.path = path;
+  r.request_id = "test-rid";
+  r.received_at = std::chrono::steady_clock::now();
+  d.dispatch(std::move(r), [&c](HttpResponse&& resp, std::function<void()> written) {
+    ++c.transmits;
+    c.response = std::move(resp);
+    written();
+  });
+  return c;
+}
+
+std::shared_ptr<Dispatcher> make(Router router) {
+  return std::make_shared<Dispatcher>(std::move(router), CorsPolicy({}, 0));
+}
+
+std::string header(const HttpResponse& r, const std::string& name) {
+  for (const auto& [k, v] : r.headers)
+    if (k == name) return v;
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("a handler that throws answers 500 INTERNAL without the exception text",
+          "[http][dispatcher]") {
+  Router router;
+  router.add(Method::kGet, "/boom", [](std::shared_ptr<Exchange>) {
+    throw std::runtime_error("SELECT secret FROM users -- at /srv/moodgate/core.cpp:42");
+  });
+  auto d = make(std::move(router));
+  const Captured c = run(*d, Method::kGet, "/boom");
+  REQUIRE(c.response);
+  CHECK(c.response->status == 500);
+  CHECK(c.response->body.find("\"code\":\"INTERNAL\"") != std::string::npos);
+  CHECK(c.response->body.find("SELECT") == std::string::npos);
+  CHECK(c.response->body.find("/srv") == std::string::npos);
+  CHECK(header(*c.response, "X-Request-ID") == "test-rid");
+  CHECK(d->in_flight() == 0);
+}
+
+TEST_CASE("a handler that drops its exchange still answers 500, and only once",
+          "[http][dispatcher]") {
+  Router router;
+  router.add(Method::kGet, "/forgot", [](std::shared_ptr<Exchange>) {});
+  router.add(Method::kGet, "/twice", [](std::shared_ptr<Exchange> ex) {
+    ex->reply(HttpResponse::json(200, "{}"));
+    ex->reply(HttpResponse::json(201, "{}"));
+  });
+  auto d = make(std::move(router));
+  const Captured forgot = run(*d, Method::kGet, "/forgot");
+  REQUIRE(forgot.response);
+  CHECK(forgot.response->status == 500);
+  const Captured twice = run(*d, Method::kGet, "/twice");
+  CHECK(twice.transmits == 1);
+  CHECK(twice.response->status == 200);
+  CHECK(d->in_flight() == 0);
+}
+
+TEST_CASE("while draining, requests answer 503 except the health probes", "[http][dispatcher]") {
+  Router router;
+  router.add(Method::kGet, "/health",
+             [](std::shared_ptr<Exchange> ex) { ex->reply(HttpResponse::json(200, "{}")); });
+  router.add(Method::kGet, "/work",
+             [](std::shared_ptr<Exchange> ex) { ex->reply(HttpResponse::json(200, "{}")); });
+  auto d = make(std::move(router));
+  d->begin_drain();
+  const Captured work = run(*d, Method::kGet, "/work");
+  CHECK(work.response->status == 503);
+  CHECK(work.response->body.find("UNAVAILABLE") != std::string::npos);
+  CHECK(header(*work.response, "Retry-After") == "1");
+  CHECK(run(*d, Method::kGet, "/health").response->status == 200);
+}
+
+TEST_CASE("a request stays in flight until its answer is written", "[http][dispatcher]") {
+  Router router;
+  router.add(Method::kGet, "/x",
+             [](std::shared_ptr<Exchange> ex) { ex->reply(HttpResponse::json(200, "{}")); });
+  auto d = make(std::move(router));
+  std::function<void()> pending;
+  HttpRequest r;
+  r.path = "/x";
+  r.received_at = std::chrono::steady_clock::now();
+  d->dispatch(std::move(r),
+              [&](HttpResponse&&, std::function<void()> written) { pending = written; });
+  CHECK(d->in_flight() == 1);
+  CHECK_FALSE(d->wait_idle(std::chrono::milliseconds(20)));
+  pending();
+  CHECK(d->in_flight() == 0);
+  CHECK(d->wait_idle(std::chrono::milliseconds(20)));
+}
+
+TEST_CASE("a full worker pool answers 503 at once instead of queueing", "[http][dispatcher]") {
+  WorkerPool pool(1, 1);
+  std::promise<void> release;
+  std::shared_future<void> gate = release.get_future().share();
+  Router router;
+  router.add(Method::kGet, "/slow", [&pool, gate](std::shared_ptr<Exchange> ex) {
+    answer_on_pool(pool, ex, [gate]() -> Result<HttpResponse> {
+      gate.wait();
+      return HttpResponse::json(200, "{}");
+    });
+  });
+  auto d = make(std::move(router));
+  std::vector<std::optional<HttpResponse>> answers(3);
+  std::mutex mu;
+  for (int i = 0; i < 3; ++i) {
+    // Let the first job reach the worker thread, so exactly one waits in the queue.
+    while (i == 1 && pool.queued() > 0) std::this_thread::yield();
+    HttpRequest r;
+    r.path = "/slow";
+    r.received_at = std::chrono::steady_clock::now();
+    d->dispatch(std::move(r), [&, i](HttpResponse&& resp, std::function<void()> written) {
+      std::lock_guard lock(mu);
+      answers[i] = std::move(resp);
+      written();
+    });
+  }
+  {
+    // One runs, one waits in the queue of one; the third is refused immediately.
+    std::lock_guard lock(mu);
+    REQUIRE(answers[2]);
+    CHECK(answers[2]->status == 503);
+    CHECK_FALSE(answers[0]);
+  }
+  release.set_value();
+  CHECK(d->wait_idle(std::chrono::seconds(5)));
+  CHECK(answers[0]->status == 200);
+  CHECK(answers[1]->status == 200);
+}
