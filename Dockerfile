@@ -19,7 +19,8 @@ COPY --from=build /src/config ./config
 COPY --from=build /src/schema /usr/local/share/moodgate/schema
 RUN mkdir -p var && chown moodgate var
 USER moodgate
-ENV MOODGATE_SCHEMA_DIR=/usr/local/share/moodgate/schema
+ENV MOODGATE_SCHEMA_DIR=/usr/local/share/moodgate/schema \
+    MOODGATE_HOST=0.0.0.0
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=2s CMD curl -fsS http://127.0.0.1:8080/health || exit 1
 ENTRYPOINT ["moodgate"]
