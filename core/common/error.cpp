@@ -16,6 +16,8 @@ const char* error_code_name(ErrorCode code) {
       return "METHOD_NOT_ALLOWED";
     case ErrorCode::kConflict:
       return "CONFLICT";
+    case ErrorCode::kRequestTimeout:
+      return "REQUEST_TIMEOUT";
     case ErrorCode::kPayloadTooLarge:
       return "PAYLOAD_TOO_LARGE";
     case ErrorCode::kUnsupportedMediaType:
@@ -50,6 +52,8 @@ int error_code_status(ErrorCode code) {
       return 405;
     case ErrorCode::kConflict:
       return 409;
+    case ErrorCode::kRequestTimeout:
+      return 408;
     case ErrorCode::kPayloadTooLarge:
       return 413;
     case ErrorCode::kUnsupportedMediaType:

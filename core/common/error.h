@@ -20,6 +20,7 @@ enum class ErrorCode {
   kNotFound,
   kMethodNotAllowed,
   kConflict,
+  kRequestTimeout,
   kPayloadTooLarge,
   kUnsupportedMediaType,
   kContentBlocked,

@@ -19,8 +19,8 @@ struct ServerConfig {
   int worker_queue_limit = 1024;            // queued jobs beyond this are refused with 503
   std::size_t max_body_bytes = 1048576;     // request bodies above this answer 413
   std::size_t max_header_bytes = 16384;     // request line + headers allowance
-  int header_timeout_ms = 10000;            // time to receive the request headers
-  int body_timeout_ms = 120000;             // time to receive the body *and* produce the answer
+  int header_timeout_ms = 10000;            // time a client may take to send its whole request
+  int request_timeout_ms = 120000;          // time from receiving a request to answering it
   int shutdown_grace_ms = 10000;            // how long SIGTERM waits for in-flight requests
   std::vector<std::string> cors_allowed_origins;  // exact origins, or "*"; empty = CORS off
   int cors_max_age_s = 600;                 // Access-Control-Max-Age on preflight answers

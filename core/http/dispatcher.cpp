@@ -49,12 +49,20 @@ bool is_health_route(const std::string& path) {
 
 }  // namespace
 
-Dispatcher::Dispatcher(Router router, CorsPolicy cors)
-    : router_(std::move(router)), cors_(std::move(cors)) {}
+Dispatcher::Dispatcher(Router router, CorsPolicy cors, std::shared_ptr<DeadlineWatchdog> watchdog,
+                       std::chrono::milliseconds request_timeout)
+    : router_(std::move(router)),
+      cors_(std::move(cors)),
+      watchdog_(std::move(watchdog)),
+      request_timeout_(request_timeout) {}
 
-Exchange::Sender Dispatcher::sender_for(Transmit transmit) {
+Exchange::Sender Dispatcher::sender_for(Transmit transmit, DeadlineSlot deadline) {
   auto self = shared_from_this();
-  return [self, transmit = std::move(transmit)](const HttpRequest& req, HttpResponse&& resp) {
+  return [self, transmit = std::move(transmit), deadline](const HttpRequest& req,
+                                                          HttpResponse&& resp) {
+    if (deadline) {
+      if (const auto id = deadline->exchange(0)) self->watchdog_->cancel(id);
+    }
     self->finish(req, std::move(resp), transmit);
   };
 }
@@ -101,7 +109,17 @@ void Dispatcher::dispatch(HttpRequest request, Transmit transmit) {
   }
   request.route = match.pattern;
   request.path_params = std::move(match.params);
-  auto ex = exchange_for(std::move(request));
+  auto deadline = std::make_shared<std::atomic<DeadlineWatchdog::Id>>(0);
+  auto ex = std::make_shared<Exchange>(std::move(request), sender_for(transmit, deadline));
+  std::weak_ptr<Exchange> weak = ex;
+  deadline->store(watchdog_->schedule(ex->request().received_at + request_timeout_, [weak] {
+    if (auto late = weak.lock()) {
+      HttpResponse r = error_response(Error::unavailable("The server could not answer in time"),
+                                      late->request().request_id);
+      r.header("Retry-After", "1");
+      late->reply(std::move(r));
+    }
+  }));
   try {
     (*match.handler)(ex);
   } catch (const std::exception& e) {

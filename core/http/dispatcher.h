@@ -10,6 +10,7 @@
 
 #include "core/common/error.h"
 #include "core/http/cors.h"
+#include "core/http/deadline_watchdog.h"
 #include "core/http/exchange.h"
 #include "core/http/router.h"
 
@@ -22,7 +23,10 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   // the request counts as in flight, so a drain never stops the server under a queued answer.
   using Transmit = std::function<void(HttpResponse&&, std::function<void()> written)>;
 
-  Dispatcher(Router router, CorsPolicy cors);
+  // Every routed request must be answered within `request_timeout` of its receipt; past it the
+  // client gets 503 UNAVAILABLE and the handler's late answer is dropped.
+  Dispatcher(Router router, CorsPolicy cors, std::shared_ptr<DeadlineWatchdog> watchdog,
+             std::chrono::milliseconds request_timeout);
 
   // Routes a parsed request and runs its handler; the answer goes out through `transmit`.
   void dispatch(HttpRequest request, Transmit transmit);
@@ -39,11 +43,14 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
  private:
   // Adds the common headers, transmits and logs; the request is done once it is written.
   void finish(const HttpRequest& request, HttpResponse&& response, const Transmit& transmit);
-  Exchange::Sender sender_for(Transmit transmit);
+  using DeadlineSlot = std::shared_ptr<std::atomic<DeadlineWatchdog::Id>>;
+  Exchange::Sender sender_for(Transmit transmit, DeadlineSlot deadline = nullptr);
   void written();
 
   Router router_;
   CorsPolicy cors_;
+  std::shared_ptr<DeadlineWatchdog> watchdog_;
+  std::chrono::milliseconds request_timeout_;
   std::atomic<bool> draining_{false};
   std::atomic<std::size_t> in_flight_{0};
   mutable std::mutex idle_mu_;

@@ -8,8 +8,10 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include <atomic>
 #include <cctype>
 
+#include "core/http/deadline_watchdog.h"
 #include "core/http/dispatcher.h"
 #include "core/http/request_id.h"
 #include "core/http/url_codec.h"
@@ -19,7 +21,14 @@ namespace Ph = Pistache::Http;
 
 namespace {
 
-constexpr const char* kDiscardKey = "moodgate.discard";
+constexpr const char* kConnectionKey = "moodgate.connection";
+
+// What we track per connection, beside Pistache's parser. Touched by the connection's event
+// loop and by the watchdog thread, hence atomics.
+struct ConnectionState {
+  std::atomic<bool> closing{false};                // an error was answered; drop further input
+  std::atomic<DeadlineWatchdog::Id> receiving{0};  // deadline for the request being received
+};
 
 // A response header with a name chosen at run time. Pistache writes only typed headers into a
 // response (its Raw headers are request-side), so every header we set goes out through this.
@@ -74,13 +83,20 @@ bool wants_close(const HttpRequest& request, Ph::Version version) {
 
 // Pistache's Http::Handler, with our own onInput: Pistache's version answers its own errors
 // (413 when the request outgrows the buffer, 400 on a malformed request line or header) as
-// plain text; ours answers them in the JSON envelope and closes the connection.
+// plain text; ours answers them in the JSON envelope and closes the connection. It also holds
+// each request to server.header_timeout_ms from its first byte to its last (slow clients get
+// 408 in the envelope), so Pistache's own timers, which would cut off slow handlers too, can be
+// set far out of the way.
 class GatewayHandler : public Ph::Handler {
  public:
   HTTP_PROTOTYPE(GatewayHandler)
 
-  GatewayHandler(std::shared_ptr<Dispatcher> dispatcher, std::size_t max_body_bytes)
-      : dispatcher_(std::move(dispatcher)), max_body_bytes_(max_body_bytes) {}
+  GatewayHandler(std::shared_ptr<Dispatcher> dispatcher, std::shared_ptr<DeadlineWatchdog> watchdog,
+                 const config::ServerConfig& config)
+      : dispatcher_(std::move(dispatcher)),
+        watchdog_(std::move(watchdog)),
+        max_body_bytes_(config.max_body_bytes),
+        receive_timeout_(config.header_timeout_ms) {}
 
   void onRequest(const Ph::Request& request, Ph::ResponseWriter writer) override {
     handle(request, std::move(writer), request.address().host());
@@ -89,18 +105,22 @@ class GatewayHandler : public Ph::Handler {
  private:
   void onInput(const char* buffer, size_t len,
                const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
-    if (peer->tryGetData(kDiscardKey)) return;  // answered a framing error; closing
+    auto state = connection_state(peer);
+    if (state->closing.load()) return;  // answered an error; the socket is being shut
+    if (state->receiving.load() == 0) start_receive_deadline(peer, state);
     auto parser = getParser(peer);
     auto& parsed = parser->request;
     try {
       if (!parser->feed(buffer, len)) {
         Error e(ErrorCode::kPayloadTooLarge, "Request is larger than the server accepts");
         e.with("limit_bytes", static_cast<long long>(max_body_bytes_));
-        reject(peer, parsed.version(), e);
+        reject(peer, state, parsed.version(), e);
         parser->reset();
         return;
       }
       if (parser->parse() == Pistache::Http::Private::State::Done) {
+        const auto id = state->receiving.exchange(0);
+        if (id != 0 && !watchdog_->cancel(id)) return;  // the 408 won the race; it closes
         Ph::ResponseWriter writer(parsed.version(), transport(), this, peer);
         handle(parsed, std::move(writer), peer->address().host());
         parser->reset();
@@ -110,13 +130,41 @@ class GatewayHandler : public Ph::Handler {
       Error e = code == 413 ? Error(ErrorCode::kPayloadTooLarge,
                                     "Request is larger than the server accepts")
                             : Error(ErrorCode::kInvalidInput, "Malformed HTTP request");
-      reject(peer, parsed.version(), e);
+      reject(peer, state, parsed.version(), e);
       parser->reset();
     } catch (const std::exception& ex) {
       spdlog::debug("malformed request: {}", ex.what());
-      reject(peer, parsed.version(), Error(ErrorCode::kInvalidInput, "Malformed HTTP request"));
+      reject(peer, state, parsed.version(),
+             Error(ErrorCode::kInvalidInput, "Malformed HTTP request"));
       parser->reset();
     }
+  }
+
+  // Our state for a connection, made on its first input (on its event-loop thread).
+  static std::shared_ptr<ConnectionState> connection_state(
+      const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+    if (auto existing = peer->tryGetData(kConnectionKey)) {
+      return std::static_pointer_cast<ConnectionState>(existing);
+    }
+    auto state = std::make_shared<ConnectionState>();
+    peer->putData(kConnectionKey, state);
+    return state;
+  }
+
+  // A request has begun to arrive: it must be complete within the receive timeout.
+  void start_receive_deadline(const std::shared_ptr<Pistache::Tcp::Peer>& peer,
+                              const std::shared_ptr<ConnectionState>& state) {
+    std::weak_ptr<Pistache::Tcp::Peer> weak = peer;
+    std::weak_ptr<Dispatcher> dispatcher = dispatcher_;
+    state->receiving.store(watchdog_->schedule(
+        std::chrono::steady_clock::now() + receive_timeout_, [weak, state, dispatcher] {
+          state->receiving.store(0);
+          auto p = weak.lock();
+          auto d = dispatcher.lock();
+          if (!p || !d || state->closing.exchange(true)) return;
+          Error e(ErrorCode::kRequestTimeout, "The request was not received in time");
+          d->reject(rejected_request(p), e, transmit_closing(weak, Ph::Version::Http11));
+        }));
   }
 
   void handle(const Ph::Request& in, Ph::ResponseWriter writer, const std::string& peer_ip) {
@@ -132,20 +180,31 @@ class GatewayHandler : public Ph::Handler {
     dispatcher_->dispatch(std::move(request), transmit_to(shared_writer, close));
   }
 
-  // Answers a framing error (the stream cannot be trusted any more): the envelope is written
-  // straight to the peer and the socket is shut down once the write has completed, since
-  // Pistache itself keeps connections open whatever the Connection header says.
-  void reject(const std::shared_ptr<Pistache::Tcp::Peer>& peer, Ph::Version version,
+  // Answers a framing error (the stream cannot be trusted any more) and closes the connection.
+  void reject(const std::shared_ptr<Pistache::Tcp::Peer>& peer,
+              const std::shared_ptr<ConnectionState>& state, Ph::Version version,
               const Error& error) {
-    peer->putData(kDiscardKey, std::make_shared<bool>(true));
+    if (state->closing.exchange(true)) return;  // the receive deadline answered already
+    if (const auto id = state->receiving.exchange(0)) watchdog_->cancel(id);
+    dispatcher_->reject(rejected_request(peer), error, transmit_closing(peer, version));
+  }
+
+  // The request record for an answer given before a request could be parsed.
+  static HttpRequest rejected_request(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
     HttpRequest request;
     request.received_at = std::chrono::steady_clock::now();
     request.method = Method::kOther;
     request.method_token = "-";
     request.request_id = choose_request_id(std::nullopt);
     request.peer_ip = peer->address().host();
-    std::weak_ptr<Pistache::Tcp::Peer> weak = peer;
-    auto transmit = [weak, version](HttpResponse&& response, std::function<void()> written) {
+    return request;
+  }
+
+  // Writes the answer straight to the peer and shuts the socket once it is written: Pistache
+  // keeps connections open whatever the Connection header says. Safe from any thread.
+  static Dispatcher::Transmit transmit_closing(std::weak_ptr<Pistache::Tcp::Peer> weak,
+                                               Ph::Version version) {
+    return [weak, version](HttpResponse&& response, std::function<void()> written) {
       auto p = weak.lock();
       if (!p) return written();
       const std::string bytes = serialize_closing(response, version);
@@ -158,7 +217,6 @@ class GatewayHandler : public Ph::Handler {
               },
               [written](std::exception_ptr) { written(); });
     };
-    dispatcher_->reject(std::move(request), error, transmit);
   }
 
   static std::string serialize_closing(const HttpResponse& response, Ph::Version version) {
@@ -204,11 +262,14 @@ class GatewayHandler : public Ph::Handler {
   }
 
   std::shared_ptr<Dispatcher> dispatcher_;
+  std::shared_ptr<DeadlineWatchdog> watchdog_;
   std::size_t max_body_bytes_;
+  std::chrono::milliseconds receive_timeout_;
 };
 
 struct HttpServer::Impl {
   config::ServerConfig config;
+  std::shared_ptr<DeadlineWatchdog> watchdog;
   std::shared_ptr<Dispatcher> dispatcher;
   std::unique_ptr<Pistache::Http::Endpoint> endpoint;
   bool started = false;
@@ -217,8 +278,10 @@ struct HttpServer::Impl {
 HttpServer::HttpServer(const config::ServerConfig& config, Router router)
     : impl_(std::make_unique<Impl>()) {
   impl_->config = config;
+  impl_->watchdog = std::make_shared<DeadlineWatchdog>();
   impl_->dispatcher = std::make_shared<Dispatcher>(
-      std::move(router), CorsPolicy(config.cors_allowed_origins, config.cors_max_age_s));
+      std::move(router), CorsPolicy(config.cors_allowed_origins, config.cors_max_age_s),
+      impl_->watchdog, std::chrono::milliseconds(config.request_timeout_ms));
 }
 
 HttpServer::~HttpServer() {
@@ -228,6 +291,10 @@ HttpServer::~HttpServer() {
 
 Status HttpServer::start() {
   const auto& c = impl_->config;
+  // Pistache's timers also run while an answer is pending and then send a bare 408, so they
+  // sit beyond our own deadlines (receive, then answer) and should never fire.
+  const auto safety_net =
+      std::chrono::milliseconds(c.header_timeout_ms + c.request_timeout_ms + 5000);
   try {
     Pistache::Address address(c.host, Pistache::Port(static_cast<std::uint16_t>(c.port)));
     impl_->endpoint = std::make_unique<Pistache::Http::Endpoint>(address);
@@ -237,11 +304,11 @@ Status HttpServer::start() {
                        .flags(Pistache::Tcp::Options::ReuseAddr)
                        .maxRequestSize(c.max_body_bytes + c.max_header_bytes)
                        .maxResponseSize(64 * 1024 * 1024)
-                       .headerTimeout(std::chrono::milliseconds(c.header_timeout_ms))
-                       .bodyTimeout(std::chrono::milliseconds(c.body_timeout_ms));
+                       .headerTimeout(safety_net)
+                       .bodyTimeout(safety_net);
     impl_->endpoint->init(options);
     impl_->endpoint->setHandler(
-        std::make_shared<GatewayHandler>(impl_->dispatcher, c.max_body_bytes));
+        std::make_shared<GatewayHandler>(impl_->dispatcher, impl_->watchdog, c));
     impl_->endpoint->serveThreaded();
     impl_->started = true;
   } catch (const std::exception& e) {
@@ -273,6 +340,7 @@ void HttpServer::stop() {
   if (!impl_ || !impl_->started) return;
   impl_->started = false;
   impl_->endpoint->shutdown();
+  impl_->watchdog->stop();  // nothing may fire into a stopped endpoint
 }
 
 }  // namespace moodgate::http

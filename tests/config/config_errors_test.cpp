@@ -20,7 +20,7 @@ std::string error_of(const std::string& yaml) {
 
 const std::string kServerKeys =
     "host, port, io_threads, worker_threads, worker_queue_limit, max_body_bytes, "
-    "max_header_bytes, header_timeout_ms, body_timeout_ms, shutdown_grace_ms, "
+    "max_header_bytes, header_timeout_ms, request_timeout_ms, shutdown_grace_ms, "
     "cors_allowed_origins, cors_max_age_s, trusted_proxies, debug_endpoints";
 
 }  // namespace
@@ -119,8 +119,8 @@ TEST_CASE("Numbers outside their range are errors naming the range", "[config]")
         "test.yaml: server.worker_threads: expected an integer 1..256, got \"257\"");
   CHECK(error_of(kUrl + "server:\n  header_timeout_ms: 0\n") ==
         "test.yaml: server.header_timeout_ms: expected an integer 1..3600000, got \"0\"");
-  CHECK(error_of(kUrl + "server:\n  body_timeout_ms: 99999999999999999999999\n") ==
-        "test.yaml: server.body_timeout_ms: expected an integer 1..3600000, got "
+  CHECK(error_of(kUrl + "server:\n  request_timeout_ms: 99999999999999999999999\n") ==
+        "test.yaml: server.request_timeout_ms: expected an integer 1..3600000, got "
         "\"99999999999999999999999\"");
   CHECK(error_of("database:\n  url: sqlite:///x.db\n  pool_size: 1001\n") ==
         "test.yaml: database.pool_size: expected an integer 1..1000, got \"1001\"");

@@ -60,7 +60,7 @@ TEST_CASE("Every kind of value is converted into the config structs", "[config]"
       "  max_body_bytes: 512KiB\n"
       "  max_header_bytes: 1MiB\n"
       "  header_timeout_ms: 1\n"
-      "  body_timeout_ms: 3600000\n"
+      "  request_timeout_ms: 3600000\n"
       "  shutdown_grace_ms: 500\n"
       "  cors_allowed_origins: [\"https://app.example\", \"http://localhost:5173\", "
       "\"http://[::1]:8080\"]\n"
@@ -91,7 +91,7 @@ TEST_CASE("Every kind of value is converted into the config structs", "[config]"
   CHECK(server.max_body_bytes == 512 * 1024);
   CHECK(server.max_header_bytes == 1024 * 1024);
   CHECK(server.header_timeout_ms == 1);
-  CHECK(server.body_timeout_ms == 3600000);
+  CHECK(server.request_timeout_ms == 3600000);
   CHECK(server.shutdown_grace_ms == 500);
   CHECK(server.cors_allowed_origins == std::vector<std::string>{"https://app.example",
                                                                 "http://localhost:5173",
@@ -207,7 +207,7 @@ TEST_CASE("The startup log line lists every option with its effective value", "[
         "config=config/moodgate.yaml server.host=127.0.0.1 server.port=8080 server.io_threads=2 "
         "server.worker_threads=4 server.worker_queue_limit=1024 server.max_body_bytes=1MiB "
         "server.max_header_bytes=16KiB server.header_timeout_ms=10000 "
-        "server.body_timeout_ms=120000 server.shutdown_grace_ms=10000 "
+        "server.request_timeout_ms=120000 server.shutdown_grace_ms=10000 "
         "server.cors_allowed_origins=[https://a.example,https://b.example] "
         "server.cors_max_age_s=600 server.trusted_proxies=[] server.debug_endpoints=false "
         "database.url=sqlite:///var/moodgate.db database.pool_size=8 "

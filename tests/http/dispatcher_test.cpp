@@ -38,8 +38,10 @@ Captured run(Dispatcher& d, Method method, const std::string& path) {
   return c;
 }
 
-std::shared_ptr<Dispatcher> make(Router router) {
-  return std::make_shared<Dispatcher>(std::move(router), CorsPolicy({}, 0));
+std::shared_ptr<Dispatcher> make(Router router,
+                                 std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+  return std::make_shared<Dispatcher>(std::move(router), CorsPolicy({}, 0),
+                                      std::make_shared<DeadlineWatchdog>(), timeout);
 }
 
 std::string header(const HttpResponse& r, const std::string& name) {
@@ -155,4 +157,27 @@ TEST_CASE("a full worker pool answers 503 at once instead of queueing", "[http][
   CHECK(d->wait_idle(std::chrono::seconds(5)));
   CHECK(answers[0]->status == 200);
   CHECK(answers[1]->status == 200);
+}
+
+TEST_CASE("the deadline watchdog fires due callbacks in order and never cancelled ones",
+          "[http][watchdog]") {
+  DeadlineWatchdog watchdog;
+  std::mutex mu;
+  std::vector<int> fired;
+  const auto now = DeadlineWatchdog::Clock::now();
+  auto record = [&](int n) {
+    return [&, n] {
+      std::lock_guard lock(mu);
+      fired.push_back(n);
+    };
+  };
+  watchdog.schedule(now + std::chrono::milliseconds(60), record(3));
+  watchdog.schedule(now + std::chrono::milliseconds(20), record(1));
+  const auto cancelled = watchdog.schedule(now + std::chrono::milliseconds(40), record(2));
+  CHECK(watchdog.cancel(cancelled));
+  CHECK_FALSE(watchdog.cancel(cancelled));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  std::lock_guard lock(mu);
+  CHECK(fired == std::vector<int>{1, 3});
+  CHECK(watchdog.pending() == 0);
 }

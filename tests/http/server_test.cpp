@@ -179,3 +179,42 @@ TEST_CASE("many concurrent requests are all answered", "[http]") {
   for (auto& t : threads) t.join();
   CHECK(ok.load() == 200);
 }
+
+TEST_CASE("a handler slower than the request deadline is answered 503 in the envelope",
+          "[http][timeouts]") {
+  Fixture f;
+  f.config.server.debug_endpoints = true;
+  f.config.server.request_timeout_ms = 300;
+  TestServer server(f.config);
+  const auto started = std::chrono::steady_clock::now();
+  const HttpReply r = http_request(server.port(), "GET", "/debug/sleep?ms=1500");
+  check_envelope(r, 503, "UNAVAILABLE");
+  CHECK(r.header("retry-after") == "1");
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(1400));
+}
+
+TEST_CASE("a handler slower than the receive timeout but within the deadline still answers",
+          "[http][timeouts]") {
+  Fixture f;
+  f.config.server.debug_endpoints = true;
+  f.config.server.header_timeout_ms = 200;
+  f.config.server.request_timeout_ms = 5000;
+  TestServer server(f.config);
+  const HttpReply r = http_request(server.port(), "GET", "/debug/sleep?ms=700");
+  CHECK(r.status == 200);
+  CHECK(r.body == R"({"slept_ms":700})");
+}
+
+TEST_CASE("a client that does not finish its request in time gets 408 and is disconnected",
+          "[http][timeouts]") {
+  Fixture f;
+  f.config.server.header_timeout_ms = 300;
+  TestServer server(f.config);
+  // Headers never end: no blank line.
+  const HttpReply r = http_raw(server.port(), "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n",
+                               std::chrono::seconds(5));
+  check_envelope(r, 408, "REQUEST_TIMEOUT");
+  CHECK(r.header("connection") == "close");
+  // The server stays healthy for everyone else.
+  CHECK(http_request(server.port(), "GET", "/health").status == 200);
+}

@@ -1,0 +1,95 @@
+#include "core/http/deadline_watchdog.h"
+
+#include <spdlog/spdlog.h>
+
+#include <exception>
+#include <vector>
+
+namespace moodgate::http {
+
+DeadlineWatchdog::DeadlineWatchdog() : thread_([this] { run(); }) {}
+
+DeadlineWatchdog::~DeadlineWatchdog() {
+  stop();
+}
+
+DeadlineWatchdog::Id DeadlineWatchdog::schedule(Clock::time_point deadline,
+                                                std::function<void()> fire) {
+  Id id = 0;
+  bool earliest = false;
+  {
+    std::lock_guard lock(mu_);
+    id = next_id_++;
+    earliest = by_deadline_.empty() || deadline < by_deadline_.begin()->first;
+    by_deadline_.emplace(deadline, id);
+    callbacks_.emplace(id, std::make_pair(deadline, std::move(fire)));
+  }
+  if (earliest) cv_.notify_one();
+  return id;
+}
+
+bool DeadlineWatchdog::cancel(Id id) {
+  std::lock_guard lock(mu_);
+  auto it = callbacks_.find(id);
+  if (it == callbacks_.end()) return false;
+  auto [first, last] = by_deadline_.equal_range(it->second.first);
+  for (auto d = first; d != last; ++d) {
+    if (d->second == id) {
+      by_deadline_.erase(d);
+      break;
+    }
+  }
+  callbacks_.erase(it);
+  return true;
+}
+
+std::size_t DeadlineWatchdog::pending() const {
+  std::lock_guard lock(mu_);
+  return callbacks_.size();
+}
+
+void DeadlineWatchdog::stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+    by_deadline_.clear();
+    callbacks_.clear();
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void DeadlineWatchdog::run() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    if (by_deadline_.empty()) {
+      cv_.wait(lock);
+      continue;
+    }
+    const auto next = by_deadline_.begin()->first;
+    if (Clock::now() < next) {
+      cv_.wait_until(lock, next);
+      continue;
+    }
+    std::vector<std::function<void()>> due;
+    const auto now = Clock::now();
+    while (!by_deadline_.empty() && by_deadline_.begin()->first <= now) {
+      auto it = callbacks_.find(by_deadline_.begin()->second);
+      due.push_back(std::move(it->second.second));
+      callbacks_.erase(it);
+      by_deadline_.erase(by_deadline_.begin());
+    }
+    lock.unlock();
+    for (auto& fire : due) {
+      try {
+        fire();
+      } catch (const std::exception& e) {
+        spdlog::error("deadline callback threw: {}", e.what());
+      }
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace moodgate::http

@@ -1,0 +1,52 @@
+// DeadlineWatchdog: one thread that runs callbacks whose deadline has passed, unless they were
+// cancelled first. The HTTP core uses it for request deadlines and slow-client timeouts, so
+// neither needs a timer per connection nor Pistache's own timers (which answer a bare 408 even
+// while a handler is still working).
+//
+// Thread-safe. Callbacks run on the watchdog thread, outside its lock, and must be quick and
+// must not throw; they may call schedule() and cancel(). After stop() nothing more fires.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+namespace moodgate::http {
+
+class DeadlineWatchdog {
+ public:
+  using Clock = std::chrono::steady_clock;
+  using Id = std::uint64_t;  // never 0
+
+  DeadlineWatchdog();
+  ~DeadlineWatchdog();
+  DeadlineWatchdog(const DeadlineWatchdog&) = delete;
+  DeadlineWatchdog& operator=(const DeadlineWatchdog&) = delete;
+
+  // Runs `fire` at `deadline` unless cancelled before; returns the id to cancel it with.
+  Id schedule(Clock::time_point deadline, std::function<void()> fire);
+  // True when the callback was cancelled before it started to run.
+  bool cancel(Id id);
+  // Callbacks scheduled and neither fired nor cancelled.
+  std::size_t pending() const;
+  // Stops the thread; pending callbacks are dropped. Idempotent.
+  void stop();
+
+ private:
+  void run();
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::multimap<Clock::time_point, Id> by_deadline_;
+  std::unordered_map<Id, std::pair<Clock::time_point, std::function<void()>>> callbacks_;
+  Id next_id_ = 1;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace moodgate::http
