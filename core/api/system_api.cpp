@@ -52,7 +52,7 @@ Result<HttpResponse> readiness(const SystemApiDeps& deps, const std::string& req
   std::string message = "Not ready:";
   Error e(ErrorCode::kUnavailable, "");
   for (const auto& [name, why] : failures) {
-    message += " " + name + " (" + why + ")";
+    message.append(" ").append(name).append(" (").append(why).append(")");
     e.with(name, why);
   }
   e.message = message;
@@ -87,24 +87,24 @@ std::string version_json() {
 }
 
 void register_system_api(http::Router& router, SystemApiDeps deps) {
-  router.add(http::Method::kGet, "/health", [](std::shared_ptr<Exchange> ex) {
+  router.add(http::Method::kGet, "/health", [](const std::shared_ptr<Exchange>& ex) {
     ex->reply(HttpResponse::json(200, R"({"status":"ok"})"));
   });
 
   auto shared = std::make_shared<SystemApiDeps>(std::move(deps));
-  router.add(http::Method::kGet, "/health/ready", [shared](std::shared_ptr<Exchange> ex) {
+  router.add(http::Method::kGet, "/health/ready", [shared](const std::shared_ptr<Exchange>& ex) {
     http::answer_on_pool(*shared->pool, ex,
                          [shared, ex]() { return readiness(*shared, ex->request().request_id); });
   });
 
   const std::string version = version_json();
-  router.add(http::Method::kGet, "/version", [version](std::shared_ptr<Exchange> ex) {
+  router.add(http::Method::kGet, "/version", [version](const std::shared_ptr<Exchange>& ex) {
     ex->reply(HttpResponse::json(200, version));
   });
 
   if (shared->debug_endpoints) {
     // Holds a worker for ?ms= milliseconds (<= 60 s): lets tests observe graceful shutdown.
-    router.add(http::Method::kGet, "/debug/sleep", [shared](std::shared_ptr<Exchange> ex) {
+    router.add(http::Method::kGet, "/debug/sleep", [shared](const std::shared_ptr<Exchange>& ex) {
       long ms = 0;
       try {
         ms = std::stol(ex->request().query_param("ms").value_or("0"));

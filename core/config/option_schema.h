@@ -129,7 +129,7 @@ OptionSpec<Section> byte_size_option(std::string_view key, std::string_view mean
 template <typename Section>
 OptionSpec<Section> choice_option(std::string_view key, std::string_view meaning,
                                   std::string Section::*field,
-                                  std::vector<std::string_view> choices) {
+                                  const std::vector<std::string_view>& choices) {
   return {key, meaning, false,
           [=](const ConfigNode& node, const std::string& path, Section& s, Problems& p) {
             if (auto v = read_choice(node, path, choices, p)) s.*field = std::move(*v);
@@ -154,8 +154,9 @@ OptionSpec<Section> text_option(std::string_view key, std::string_view meaning,
 template <typename Section>
 OptionSpec<Section> text_list_option(
     std::string_view key, std::string_view meaning, std::vector<std::string> Section::*field,
-    std::string_view expected, TextRule item_rule,
-    std::function<std::optional<std::string>(const std::vector<std::string>&)> check_list = {}) {
+    std::string_view expected, const TextRule& item_rule,
+    const std::function<std::optional<std::string>(const std::vector<std::string>&)>& check_list =
+        {}) {
   return {key, meaning, false,
           [=](const ConfigNode& node, const std::string& path, Section& s, Problems& p) {
             auto v = read_text_list(node, path, expected, item_rule, p);

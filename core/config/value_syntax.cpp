@@ -70,7 +70,7 @@ std::optional<std::uint64_t> parse_byte_size(std::string_view text) {
     unit = 1024;
     text.remove_suffix(3);
   } else if (text.ends_with("MiB")) {
-    unit = 1024 * 1024;
+    unit = std::uint64_t{1024} * 1024;
     text.remove_suffix(3);
   }
   const std::optional<std::uint64_t> count = parse_unsigned(text);
@@ -80,7 +80,7 @@ std::optional<std::uint64_t> parse_byte_size(std::string_view text) {
 
 std::string format_byte_size(std::uint64_t bytes) {
   constexpr std::uint64_t kKiB = 1024;
-  constexpr std::uint64_t kMiB = 1024 * 1024;
+  constexpr std::uint64_t kMiB = kKiB * 1024;
   if (bytes != 0 && bytes % kMiB == 0) return std::to_string(bytes / kMiB) + "MiB";
   if (bytes != 0 && bytes % kKiB == 0) return std::to_string(bytes / kKiB) + "KiB";
   return std::to_string(bytes);

@@ -18,7 +18,7 @@
 namespace moodgate::http {
 
 template <typename Work>
-void answer_on_pool(WorkerPool& pool, std::shared_ptr<Exchange> exchange, Work&& work) {
+void answer_on_pool(WorkerPool& pool, const std::shared_ptr<Exchange>& exchange, Work&& work) {
   auto job = [exchange, work = std::forward<Work>(work)]() mutable {
     try {
       Result<HttpResponse> result = work();

@@ -56,7 +56,7 @@ Dispatcher::Dispatcher(Router router, CorsPolicy cors, std::shared_ptr<DeadlineW
       watchdog_(std::move(watchdog)),
       request_timeout_(request_timeout) {}
 
-Exchange::Sender Dispatcher::sender_for(Transmit transmit, DeadlineSlot deadline) {
+Exchange::Sender Dispatcher::sender_for(Transmit transmit, const DeadlineSlot& deadline) {
   auto self = shared_from_this();
   return [self, transmit = std::move(transmit), deadline](const HttpRequest& req,
                                                           HttpResponse&& resp) {

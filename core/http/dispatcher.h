@@ -21,7 +21,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   // How the final bytes leave: status, headers, body. Called once per request; must call
   // `written` exactly once, when the answer is on the wire or can no longer be sent. Until then
   // the request counts as in flight, so a drain never stops the server under a queued answer.
-  using Transmit = std::function<void(HttpResponse&&, std::function<void()> written)>;
+  using Transmit = std::function<void(HttpResponse&&, const std::function<void()>& written)>;
 
   // Every routed request must be answered within `request_timeout` of its receipt; past it the
   // client gets 503 UNAVAILABLE and the handler's late answer is dropped.
@@ -44,7 +44,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   // Adds the common headers, transmits and logs; the request is done once it is written.
   void finish(const HttpRequest& request, HttpResponse&& response, const Transmit& transmit);
   using DeadlineSlot = std::shared_ptr<std::atomic<DeadlineWatchdog::Id>>;
-  Exchange::Sender sender_for(Transmit transmit, DeadlineSlot deadline = nullptr);
+  Exchange::Sender sender_for(Transmit transmit, const DeadlineSlot& deadline = nullptr);
   void written();
 
   Router router_;

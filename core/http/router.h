@@ -16,7 +16,7 @@
 namespace moodgate::http {
 
 class Exchange;
-using Handler = std::function<void(std::shared_ptr<Exchange>)>;
+using Handler = std::function<void(const std::shared_ptr<Exchange>&)>;
 
 struct RouteMatch {
   enum class Kind { kFound, kNotFound, kMethodNotAllowed };

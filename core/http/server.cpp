@@ -202,9 +202,9 @@ class GatewayHandler : public Ph::Handler {
 
   // Writes the answer straight to the peer and shuts the socket once it is written: Pistache
   // keeps connections open whatever the Connection header says. Safe from any thread.
-  static Dispatcher::Transmit transmit_closing(std::weak_ptr<Pistache::Tcp::Peer> weak,
+  static Dispatcher::Transmit transmit_closing(const std::weak_ptr<Pistache::Tcp::Peer>& weak,
                                                Ph::Version version) {
-    return [weak, version](HttpResponse&& response, std::function<void()> written) {
+    return [weak, version](HttpResponse&& response, const std::function<void()>& written) {
       auto p = weak.lock();
       if (!p) return written();
       const std::string bytes = serialize_closing(response, version);
@@ -215,7 +215,7 @@ class GatewayHandler : public Ph::Handler {
                 ::shutdown(fd, SHUT_RDWR);
                 written();
               },
-              [written](std::exception_ptr) { written(); });
+              [written](const std::exception_ptr&) { written(); });
     };
   }
 
@@ -223,9 +223,12 @@ class GatewayHandler : public Ph::Handler {
     std::string out = version == Ph::Version::Http10 ? "HTTP/1.0 " : "HTTP/1.1 ";
     out += std::to_string(response.status) + " " +
            Ph::codeString(static_cast<Ph::Code>(response.status)) + "\r\n";
-    if (!response.content_type.empty()) out += "Content-Type: " + response.content_type + "\r\n";
+    auto line = [&out](const std::string& name, const std::string& value) {
+      out.append(name).append(": ").append(value).append("\r\n");
+    };
+    if (!response.content_type.empty()) line("Content-Type", response.content_type);
     for (const auto& [name, value] : response.headers) {
-      if (strcasecmp(name.c_str(), "Connection") != 0) out += name + ": " + value + "\r\n";
+      if (strcasecmp(name.c_str(), "Connection") != 0) line(name, value);
     }
     out += "Connection: close\r\nContent-Length: " + std::to_string(response.body.size()) +
            "\r\n\r\n" + response.body;
@@ -234,7 +237,7 @@ class GatewayHandler : public Ph::Handler {
 
   static Dispatcher::Transmit transmit_to(std::shared_ptr<Ph::ResponseWriter> writer, bool close) {
     return [writer = std::move(writer), close](HttpResponse&& response,
-                                               std::function<void()> written) {
+                                               const std::function<void()>& written) {
       // Repeated names (Vary from two middlewares) are joined into one list-valued header.
       HeaderMap merged;
       bool closing = close;
@@ -257,7 +260,8 @@ class GatewayHandler : public Ph::Handler {
                       ? writer->send(code, response.body)
                       : writer->send(code, response.body,
                                      Ph::Mime::MediaType::fromString(response.content_type));
-      sent.then([written](ssize_t) { written(); }, [written](std::exception_ptr) { written(); });
+      sent.then([written](ssize_t) { written(); },
+                [written](const std::exception_ptr&) { written(); });
     };
   }
 
@@ -303,7 +307,7 @@ Status HttpServer::start() {
                        .threadsName("mg-http")
                        .flags(Pistache::Tcp::Options::ReuseAddr)
                        .maxRequestSize(c.max_body_bytes + c.max_header_bytes)
-                       .maxResponseSize(64 * 1024 * 1024)
+                       .maxResponseSize(std::size_t{64} << 20)
                        .headerTimeout(safety_net)
                        .bodyTimeout(safety_net);
     impl_->endpoint->init(options);

@@ -30,7 +30,7 @@ Captured run(Dispatcher& d, Method method, const std::string& path) {
   r.path = path;
   r.request_id = "test-rid";
   r.received_at = std::chrono::steady_clock::now();
-  d.dispatch(std::move(r), [&c](HttpResponse&& resp, std::function<void()> written) {
+  d.dispatch(std::move(r), [&c](HttpResponse&& resp, const std::function<void()>& written) {
     ++c.transmits;
     c.response = std::move(resp);
     written();
@@ -55,7 +55,7 @@ std::string header(const HttpResponse& r, const std::string& name) {
 TEST_CASE("a handler that throws answers 500 INTERNAL without the exception text",
           "[http][dispatcher]") {
   Router router;
-  router.add(Method::kGet, "/boom", [](std::shared_ptr<Exchange>) {
+  router.add(Method::kGet, "/boom", [](const std::shared_ptr<Exchange>&) {
     throw std::runtime_error("SELECT secret FROM users -- at /srv/moodgate/core.cpp:42");
   });
   auto d = make(std::move(router));
@@ -72,8 +72,8 @@ TEST_CASE("a handler that throws answers 500 INTERNAL without the exception text
 TEST_CASE("a handler that drops its exchange still answers 500, and only once",
           "[http][dispatcher]") {
   Router router;
-  router.add(Method::kGet, "/forgot", [](std::shared_ptr<Exchange>) {});
-  router.add(Method::kGet, "/twice", [](std::shared_ptr<Exchange> ex) {
+  router.add(Method::kGet, "/forgot", [](const std::shared_ptr<Exchange>&) {});
+  router.add(Method::kGet, "/twice", [](const std::shared_ptr<Exchange>& ex) {
     ex->reply(HttpResponse::json(200, "{}"));
     ex->reply(HttpResponse::json(201, "{}"));
   });
@@ -90,9 +90,9 @@ TEST_CASE("a handler that drops its exchange still answers 500, and only once",
 TEST_CASE("while draining, requests answer 503 except the health probes", "[http][dispatcher]") {
   Router router;
   router.add(Method::kGet, "/health",
-             [](std::shared_ptr<Exchange> ex) { ex->reply(HttpResponse::json(200, "{}")); });
+             [](const std::shared_ptr<Exchange>& ex) { ex->reply(HttpResponse::json(200, "{}")); });
   router.add(Method::kGet, "/work",
-             [](std::shared_ptr<Exchange> ex) { ex->reply(HttpResponse::json(200, "{}")); });
+             [](const std::shared_ptr<Exchange>& ex) { ex->reply(HttpResponse::json(200, "{}")); });
   auto d = make(std::move(router));
   d->begin_drain();
   const Captured work = run(*d, Method::kGet, "/work");
@@ -105,14 +105,14 @@ TEST_CASE("while draining, requests answer 503 except the health probes", "[http
 TEST_CASE("a request stays in flight until its answer is written", "[http][dispatcher]") {
   Router router;
   router.add(Method::kGet, "/x",
-             [](std::shared_ptr<Exchange> ex) { ex->reply(HttpResponse::json(200, "{}")); });
+             [](const std::shared_ptr<Exchange>& ex) { ex->reply(HttpResponse::json(200, "{}")); });
   auto d = make(std::move(router));
   std::function<void()> pending;
   HttpRequest r;
   r.path = "/x";
   r.received_at = std::chrono::steady_clock::now();
   d->dispatch(std::move(r),
-              [&](HttpResponse&&, std::function<void()> written) { pending = written; });
+              [&](HttpResponse&&, const std::function<void()>& written) { pending = written; });
   CHECK(d->in_flight() == 1);
   CHECK_FALSE(d->wait_idle(std::chrono::milliseconds(20)));
   pending();
@@ -125,7 +125,7 @@ TEST_CASE("a full worker pool answers 503 at once instead of queueing", "[http][
   std::promise<void> release;
   std::shared_future<void> gate = release.get_future().share();
   Router router;
-  router.add(Method::kGet, "/slow", [&pool, gate](std::shared_ptr<Exchange> ex) {
+  router.add(Method::kGet, "/slow", [&pool, gate](const std::shared_ptr<Exchange>& ex) {
     answer_on_pool(pool, ex, [gate]() -> Result<HttpResponse> {
       gate.wait();
       return HttpResponse::json(200, "{}");
@@ -140,7 +140,7 @@ TEST_CASE("a full worker pool answers 503 at once instead of queueing", "[http][
     HttpRequest r;
     r.path = "/slow";
     r.received_at = std::chrono::steady_clock::now();
-    d->dispatch(std::move(r), [&, i](HttpResponse&& resp, std::function<void()> written) {
+    d->dispatch(std::move(r), [&, i](HttpResponse&& resp, const std::function<void()>& written) {
       std::lock_guard lock(mu);
       answers[i] = std::move(resp);
       written();
