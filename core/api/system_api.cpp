@@ -1,5 +1,7 @@
 #include "core/api/system_api.h"
 
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 #include <thread>
 
@@ -117,6 +119,7 @@ void register_system_api(http::Router& router, SystemApiDeps deps) {
         return;
       }
       http::answer_on_pool(*shared->pool, ex, [ms]() -> Result<HttpResponse> {
+        spdlog::info("debug sleep started: {} ms", ms);  // tests wait for this line
         std::this_thread::sleep_for(std::chrono::milliseconds(ms));
         return HttpResponse::json(200, R"({"slept_ms":)" + std::to_string(ms) + "}");
       });

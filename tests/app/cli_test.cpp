@@ -96,8 +96,7 @@ TEST_CASE("SIGTERM lets a slow in-flight request finish, refuses new ones, exits
 
   HttpReply slow;
   std::thread client([&] { slow = http_request(port, "GET", "/debug/sleep?ms=1500"); });
-  // Give the slow request time to reach its handler before signalling.
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  REQUIRE(server.wait_for_log("debug sleep started", std::chrono::seconds(10)));
   server.signal(SIGTERM);
   REQUIRE(server.wait_for_log("draining 1 in-flight request", std::chrono::seconds(5)));
 
@@ -156,7 +155,7 @@ TEST_CASE("SIGTERM stops after the grace period even if a request is still runni
   const std::uint16_t port = server.wait_for_port();
   REQUIRE(port != 0);
   std::thread client([port] { http_request(port, "GET", "/debug/sleep?ms=2000"); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  REQUIRE(server.wait_for_log("debug sleep started", std::chrono::seconds(10)));
   server.signal(SIGTERM);
   CHECK(server.wait_exit(std::chrono::seconds(10)) == 0);
   CHECK(server.stderr_text().find("still in flight after 200 ms") != std::string::npos);
