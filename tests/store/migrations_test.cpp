@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "tests/support/temp_dir.h"
 #include "tests/support/test_databases.h"
 
 using moodgate::ErrorCode;
@@ -65,17 +66,9 @@ std::set<std::string> columns_of(Database& db) {
 
 // A private copy of the schema tree that a test may edit.
 struct SchemaCopy {
-  fs::path dir;
-  SchemaCopy() {
-    std::string pattern = (fs::temp_directory_path() / "moodgate-schema-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    dir = pattern;
-    fs::copy(default_schema_dir(), dir, fs::copy_options::recursive);
-  }
-  ~SchemaCopy() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
+  moodgate::testing::TempDir temp;
+  fs::path dir = temp.path();
+  SchemaCopy() { fs::copy(default_schema_dir(), dir, fs::copy_options::recursive); }
   void write(const std::string& relative, const std::string& text) const {
     std::ofstream(dir / relative, std::ios::binary) << text;
   }

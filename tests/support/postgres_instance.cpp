@@ -71,33 +71,21 @@ void give_to_postgres(const std::string& path) {
 
 PostgresInstance::PostgresInstance() : PostgresInstance(Options{}) {}
 
-PostgresInstance::PostgresInstance(Options options) : options_(std::move(options)) {
-  const char* tmp = std::getenv("TMPDIR");
-  std::string pattern =
-      std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/moodgate-pg-XXXXXX";
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    throw std::runtime_error("PostgresInstance: mkdtemp failed for " + pattern);
-  }
-  dir_ = pattern;
+PostgresInstance::PostgresInstance(Options options)
+    : options_(std::move(options)), dir_(temp_.path().string()) {
   data_dir_ = dir_ + "/data";
   log_path_ = dir_ + "/postgres.log";
-  try {
-    give_to_postgres(dir_);
-    init_cluster();
-    if (options_.start) start();
-  } catch (...) {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-    throw;
-  }
+  // On a throw, temp_ (already built) removes the directory.
+  give_to_postgres(dir_);
+  init_cluster();
+  if (options_.start) start();
 }
 
 PostgresInstance::~PostgresInstance() {
   if (running_) {
     run({bin_dir() + "/pg_ctl", "-D", data_dir_, "-m", "immediate", "-w", "-t", "30", "stop"});
   }
-  std::error_code ec;
-  fs::remove_all(dir_, ec);
+  // temp_ removes the directory after this body has stopped the server.
 }
 
 std::string PostgresInstance::bin_dir() {

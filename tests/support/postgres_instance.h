@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/temp_dir.h"
+
 namespace moodgate::testing {
 
 class PostgresInstance {
@@ -57,6 +59,7 @@ class PostgresInstance {
   std::string log_tail() const;
 
   Options options_;
+  TempDir temp_;  // before dir_, which is initialised from it
   std::string dir_;
   std::string data_dir_;
   std::string log_path_;

@@ -44,7 +44,7 @@ TestDatabase& TestDatabase::operator=(TestDatabase&& other) noexcept {
     destroy();
     name_ = std::move(other.name_);
     url_ = std::move(other.url_);
-    sqlite_dir_ = std::exchange(other.sqlite_dir_, {});
+    sqlite_dir_ = std::move(other.sqlite_dir_);
     admin_url_ = std::exchange(other.admin_url_, {});
     database_ = std::exchange(other.database_, {});
   }
@@ -56,11 +56,7 @@ TestDatabase::~TestDatabase() {
 }
 
 void TestDatabase::destroy() noexcept {
-  if (!sqlite_dir_.empty()) {
-    std::error_code ec;
-    std::filesystem::remove_all(sqlite_dir_, ec);
-    sqlite_dir_.clear();
-  }
+  sqlite_dir_.reset();
   if (!database_.empty()) {
     try {
       admin_execute(admin_url_, "DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)");
@@ -89,12 +85,9 @@ TestDatabase make_test_database(const std::string& backend) {
   TestDatabase db;
   db.name_ = backend;
   if (backend == "sqlite") {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern =
-        std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/moodgate-sqlite-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) FAIL("mkdtemp failed for " << pattern);
-    db.sqlite_dir_ = pattern;
-    db.url_ = "sqlite:///" + pattern + "/moodgate.db";  // absolute: sqlite:////tmp/...
+    db.sqlite_dir_ = std::make_unique<TempDir>();
+    // Absolute path, so the URL has four slashes: sqlite:////tmp/...
+    db.url_ = "sqlite:///" + (db.sqlite_dir_->path() / "moodgate.db").string();
     return db;
   }
   if (backend == "postgresql") {

@@ -12,10 +12,12 @@
 // (or deletes its directory) when destroyed; destroy every Database using it first.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/config/config.h"
+#include "tests/support/temp_dir.h"
 
 namespace moodgate::testing {
 
@@ -40,9 +42,9 @@ class TestDatabase {
 
   std::string name_;
   std::string url_;
-  std::string sqlite_dir_;  // SQLite: the temporary directory holding the file
-  std::string admin_url_;   // PostgreSQL: where to DROP DATABASE from
-  std::string database_;    // PostgreSQL: the database's name
+  std::unique_ptr<TempDir> sqlite_dir_;  // SQLite: the temporary directory holding the file
+  std::string admin_url_;                // PostgreSQL: where to DROP DATABASE from
+  std::string database_;                 // PostgreSQL: the database's name
 };
 
 // {"sqlite", "postgresql"}.
