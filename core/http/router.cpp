@@ -83,11 +83,4 @@ RouteMatch Router::match(Method method, const std::string& path) const {
   return result;
 }
 
-std::vector<Router::RouteInfo> Router::routes() const {
-  std::vector<RouteInfo> out;
-  out.reserve(routes_.size());
-  for (const auto& r : routes_) out.push_back({r.method, r.pattern});
-  return out;
-}
-
 }  // namespace moodgate::http

@@ -36,13 +36,6 @@ class Router {
   // Finds the route for a request. HEAD falls back to GET.
   RouteMatch match(Method method, const std::string& path) const;
 
-  struct RouteInfo {
-    Method method;
-    std::string pattern;
-  };
-  // Every registered route, in registration order (for the OpenAPI cross-check).
-  std::vector<RouteInfo> routes() const;
-
  private:
   struct Route {
     Method method;
