@@ -55,6 +55,8 @@ std::string access_log_line(const AccessRecord& r) {
     json::string(w, r.method);
     json::key(w, "route");
     json::string(w, r.route);
+    json::key(w, "client");
+    json::string(w, r.client);
     json::key(w, "status");
     w.Int(r.status);
     json::key(w, "duration_ms");

@@ -1,7 +1,8 @@
 // The access log: one JSON line per answered request on stdout.
 //
 // Fields: time, request_id, method, route (the matched pattern, so ids in paths do not land in
-// logs), status, duration_ms, bytes. Never bodies, headers, query strings or tokens.
+// logs), client (address, after trusted proxies), status, duration_ms, bytes. Never bodies,
+// headers, query strings or tokens.
 #pragma once
 
 #include <chrono>
@@ -16,6 +17,7 @@ struct AccessRecord {
   std::string request_id;
   std::string method;
   std::string route;
+  std::string client;
   int status = 0;
   double duration_ms = 0;
   std::size_t bytes = 0;

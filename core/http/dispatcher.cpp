@@ -149,6 +149,7 @@ void Dispatcher::finish(const HttpRequest& request, HttpResponse&& response,
   record.method =
       request.method == Method::kOther ? request.method_token : method_name(request.method);
   record.route = request.route;
+  record.client = request.client_ip;
   record.status = response.status;
   record.bytes = response.body.size();
   record.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -

@@ -34,7 +34,8 @@ struct HttpRequest {
   std::map<std::string, std::string> query;
   HeaderMap headers;
   std::string body;
-  std::string peer_ip;
+  std::string peer_ip;    // the TCP peer
+  std::string client_ip;  // the client: the peer, or what trusted proxies forwarded for
   std::string request_id;
   std::string route;  // the matched pattern, e.g. "/api/v1/entries/{id}"; "" when none matched
   std::map<std::string, std::string> path_params;

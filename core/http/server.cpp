@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cctype>
 
+#include "core/http/client_address.h"
 #include "core/http/deadline_watchdog.h"
 #include "core/http/dispatcher.h"
 #include "core/http/request_id.h"
@@ -49,7 +50,8 @@ class NamedHeader : public Ph::Header::Header {
   std::string value_;
 };
 
-HttpRequest convert_request(const Ph::Request& in, const std::string& peer_ip) {
+HttpRequest convert_request(const Ph::Request& in, const std::string& peer_ip,
+                            const TrustedProxies& proxies) {
   HttpRequest out;
   out.received_at = std::chrono::steady_clock::now();
   out.method_token = Ph::methodString(in.method());
@@ -66,6 +68,7 @@ HttpRequest convert_request(const Ph::Request& in, const std::string& peer_ip) {
   for (const auto& [name, raw] : in.headers().rawList()) out.headers[raw.name()] = raw.value();
   out.body = in.body();
   out.peer_ip = peer_ip;
+  out.client_ip = proxies.client_address(peer_ip, out.header("X-Forwarded-For"));
   out.request_id = choose_request_id(out.header("X-Request-ID"));
   return out;
 }
@@ -96,7 +99,8 @@ class GatewayHandler : public Ph::Handler {
       : dispatcher_(std::move(dispatcher)),
         watchdog_(std::move(watchdog)),
         max_body_bytes_(config.max_body_bytes),
-        receive_timeout_(config.header_timeout_ms) {}
+        receive_timeout_(config.header_timeout_ms),
+        proxies_(config.trusted_proxies) {}
 
   void onRequest(const Ph::Request& request, Ph::ResponseWriter writer) override {
     handle(request, std::move(writer), request.address().host());
@@ -168,7 +172,7 @@ class GatewayHandler : public Ph::Handler {
   }
 
   void handle(const Ph::Request& in, Ph::ResponseWriter writer, const std::string& peer_ip) {
-    HttpRequest request = convert_request(in, peer_ip);
+    HttpRequest request = convert_request(in, peer_ip, proxies_);
     const bool close = wants_close(request, in.version());
     auto shared_writer = std::make_shared<Ph::ResponseWriter>(std::move(writer));
     if (request.body.size() > max_body_bytes_) {
@@ -197,6 +201,7 @@ class GatewayHandler : public Ph::Handler {
     request.method_token = "-";
     request.request_id = choose_request_id(std::nullopt);
     request.peer_ip = peer->address().host();
+    request.client_ip = request.peer_ip;  // headers were not read: believe no proxy
     return request;
   }
 
@@ -269,6 +274,7 @@ class GatewayHandler : public Ph::Handler {
   std::shared_ptr<DeadlineWatchdog> watchdog_;
   std::size_t max_body_bytes_;
   std::chrono::milliseconds receive_timeout_;
+  TrustedProxies proxies_;
 };
 
 struct HttpServer::Impl {

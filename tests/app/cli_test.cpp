@@ -17,6 +17,32 @@ std::string sqlite_config(const TempDir& dir, const std::string& extra_server = 
   return "server:\n  port: 0\n" + extra_server + "database:\n  url: sqlite:///" +
          (dir.path() / "cli.db").string() + "\nlogging:\n  level: info\n";
 }
+
+// A served gateway with one slow request (GET /debug/sleep) already inside its handler.
+struct ServerWithSlowRequest {
+  TempDir dir;
+  ServerProcess server;
+  std::uint16_t port = 0;
+  HttpReply slow;
+  std::thread client;
+
+  ServerWithSlowRequest(int grace_ms, int sleep_ms)
+      : server({"--config",
+                dir.write("s.yaml", sqlite_config(dir,
+                                                  "  debug_endpoints: true\n"
+                                                  "  shutdown_grace_ms: " +
+                                                      std::to_string(grace_ms) + "\n")),
+                "serve"}) {
+    port = server.wait_for_port();
+    REQUIRE(port != 0);
+    const std::string target = "/debug/sleep?ms=" + std::to_string(sleep_ms);
+    client = std::thread([this, target] { slow = http_request(port, "GET", target); });
+    REQUIRE(server.wait_for_log("debug sleep started", std::chrono::seconds(10)));
+  }
+  ~ServerWithSlowRequest() {
+    if (client.joinable()) client.join();
+  }
+};
 }  // namespace
 
 TEST_CASE("moodgate --help prints the usage and exits 0", "[cli]") {
@@ -87,16 +113,9 @@ TEST_CASE("migrate applies the migrations once and then nothing", "[cli][store]"
 
 TEST_CASE("SIGTERM lets a slow in-flight request finish, refuses new ones, exits 0",
           "[cli][shutdown]") {
-  TempDir dir;
-  const std::string path = dir.write(
-      "s.yaml", sqlite_config(dir, "  debug_endpoints: true\n  shutdown_grace_ms: 10000\n"));
-  ServerProcess server({"--config", path, "serve"});
-  const std::uint16_t port = server.wait_for_port();
-  REQUIRE(port != 0);
-
-  HttpReply slow;
-  std::thread client([&] { slow = http_request(port, "GET", "/debug/sleep?ms=1500"); });
-  REQUIRE(server.wait_for_log("debug sleep started", std::chrono::seconds(10)));
+  ServerWithSlowRequest f(10000, 1500);
+  auto& server = f.server;
+  const std::uint16_t port = f.port;
   server.signal(SIGTERM);
   REQUIRE(server.wait_for_log("draining 1 in-flight request", std::chrono::seconds(5)));
 
@@ -107,9 +126,9 @@ TEST_CASE("SIGTERM lets a slow in-flight request finish, refuses new ones, exits
   const HttpReply ready = http_request(port, "GET", "/health/ready");
   CHECK(ready.status == 503);
   CHECK(ready.body.find("draining") != std::string::npos);
-  client.join();
-  CHECK(slow.status == 200);
-  CHECK(slow.body == R"({"slept_ms":1500})");
+  f.client.join();
+  CHECK(f.slow.status == 200);
+  CHECK(f.slow.body == R"({"slept_ms":1500})");
   CHECK(server.wait_exit(std::chrono::seconds(10)) == 0);
   CHECK(server.stderr_text().find("moodgate stopped") != std::string::npos);
 }
@@ -121,9 +140,10 @@ TEST_CASE("the access log has one JSON line per request and never a token or bod
   ServerProcess server({"--config", path, "serve"});
   const std::uint16_t port = server.wait_for_port();
   REQUIRE(port != 0);
-  const HttpReply r = http_request(
-      port, "POST", "/health", R"({"password":"hunter2secret"})",
-      {{"Authorization", "Bearer eyJsecret.token.value"}, {"X-Request-ID", "log-test-1"}});
+  const HttpReply r = http_request(port, "POST", "/health", R"({"password":"hunter2secret"})",
+                                   {{"Authorization", "Bearer eyJsecret.token.value"},
+                                    {"X-Request-ID", "log-test-1"},
+                                    {"X-Forwarded-For", "203.0.113.7"}});
   CHECK(r.status == 405);
   server.signal(SIGTERM);
   REQUIRE(server.wait_exit(std::chrono::seconds(10)) == 0);
@@ -141,6 +161,8 @@ TEST_CASE("the access log has one JSON line per request and never a token or bod
   CHECK(std::string(d["method"].GetString()) == "POST");
   CHECK(std::string(d["route"].GetString()) == "/health");
   CHECK(d["status"].GetInt() == 405);
+  // No trusted proxies configured: a forwarded address is not believed.
+  CHECK(std::string(d["client"].GetString()) == "127.0.0.1");
   CHECK(d["duration_ms"].IsNumber());
   CHECK(d["bytes"].GetInt() > 0);
   CHECK(d["time"].IsString());
@@ -148,16 +170,26 @@ TEST_CASE("the access log has one JSON line per request and never a token or bod
 
 TEST_CASE("SIGTERM stops after the grace period even if a request is still running",
           "[cli][shutdown]") {
-  TempDir dir;
-  const std::string path = dir.write(
-      "g.yaml", sqlite_config(dir, "  debug_endpoints: true\n  shutdown_grace_ms: 200\n"));
-  ServerProcess server({"--config", path, "serve"});
-  const std::uint16_t port = server.wait_for_port();
-  REQUIRE(port != 0);
-  std::thread client([port] { http_request(port, "GET", "/debug/sleep?ms=2000"); });
-  REQUIRE(server.wait_for_log("debug sleep started", std::chrono::seconds(10)));
+  ServerWithSlowRequest f(200, 2000);
+  auto& server = f.server;
   server.signal(SIGTERM);
   CHECK(server.wait_exit(std::chrono::seconds(10)) == 0);
   CHECK(server.stderr_text().find("still in flight after 200 ms") != std::string::npos);
-  client.join();
+}
+
+TEST_CASE("behind a trusted proxy the access log names the forwarded client", "[cli][logging]") {
+  TempDir dir;
+  const std::string path =
+      dir.write("p.yaml", sqlite_config(dir, "  trusted_proxies: [\"127.0.0.0/8\"]\n"));
+  ServerProcess server({"--config", path, "serve"});
+  const std::uint16_t port = server.wait_for_port();
+  REQUIRE(port != 0);
+  CHECK(http_request(port, "GET", "/health", "",
+                     {{"X-Request-ID", "proxied-1"}, {"X-Forwarded-For", "203.0.113.7"}})
+            .status == 200);
+  server.signal(SIGTERM);
+  REQUIRE(server.wait_exit(std::chrono::seconds(10)) == 0);
+  const std::string log = server.stdout_text();
+  CHECK(log.find("\"request_id\":\"proxied-1\"") != std::string::npos);
+  CHECK(log.find("\"client\":\"203.0.113.7\"") != std::string::npos);
 }
