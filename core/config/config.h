@@ -38,6 +38,40 @@ struct DatabaseConfig {
   bool migrate_on_start = true;       // apply pending migrations when `serve` starts
 };
 
+// Accounts and tokens: how access tokens are signed and checked, how passwords are hashed.
+struct AuthConfig {
+  // HMAC-SHA256 key for access tokens, >= 32 bytes, from the environment. Empty: on SQLite (the
+  // embedded default) the key in jwt_secret_file is used, generated on first start; on
+  // PostgreSQL start-up is refused, since instances sharing a database must share the key.
+  std::string jwt_secret;
+  std::string jwt_secret_file = "var/jwt-secret";
+  std::string issuer = "moodgate";          // the `iss` claim written and required
+  std::string audience = "moodgate-api";    // the `aud` claim written and required
+  int access_token_ttl_s = 900;             // 15 min
+  int refresh_token_ttl_s = 2592000;        // 30 days
+  int clock_skew_s = 30;                    // tolerance on exp/iat between instances
+  int revocation_cache_ms = 0;              // 0 = every request checks the database
+  int password_ops_limit = 2;               // argon2id passes (crypto_pwhash OPSLIMIT_INTERACTIVE)
+  std::size_t password_mem_limit = 64ull * 1024 * 1024;  // argon2id memory per hash
+  int password_max_concurrent = 2;          // hashes running at once (each holds mem_limit)
+  int password_queue_timeout_ms = 5000;     // wait for a hashing slot before answering 503
+};
+
+// A fixed-window limit: at most `limit` events per `window_s` seconds. limit 0 = no limit.
+struct RateLimitRule {
+  int limit = 0;
+  int window_s = 0;
+  bool enabled() const { return limit > 0; }
+};
+
+// Limits on the unauthenticated endpoints, counted in the database (shared by every instance).
+struct RateLimitsConfig {
+  bool enabled = true;
+  RateLimitRule register_per_ip{5, 3600};
+  RateLimitRule login_per_ip{10, 900};
+  RateLimitRule login_failures_per_account{10, 900};
+};
+
 struct LoggingConfig {
   std::string level = "info";   // trace | debug | info | warn | error | off
   bool access_log = true;       // one JSON line per request on stdout
@@ -47,6 +81,8 @@ struct Config {
   std::string source;  // the file it was loaded from (for messages)
   ServerConfig server;
   DatabaseConfig database;
+  AuthConfig auth;
+  RateLimitsConfig rate_limits;
   LoggingConfig logging;
 };
 

@@ -87,6 +87,63 @@ SectionSpec database_section() {
       });
 }
 
+// Empty is allowed (see AuthConfig::jwt_secret); auth/jwt_secret.h judges strength at start.
+bool empty_or_long_enough_for_hmac(std::string_view secret) {
+  return secret.empty() || secret.size() >= 32;
+}
+
+SectionSpec auth_section() {
+  using S = AuthConfig;
+  constexpr int kDay = 86'400;
+  return flat_section<S>(
+      "auth", "accounts, access tokens and password hashing", &Config::auth,
+      {
+          text_option<S>("jwt_secret", "HMAC-SHA256 key for access tokens (from the environment)",
+                         &S::jwt_secret,
+                         TextRule{.expected = "at least 32 bytes (e.g. openssl rand -base64 48)",
+                                  .allow_empty = true,
+                                  .accepts = empty_or_long_enough_for_hmac,
+                                  .visibility = Visibility::kSecret}),
+          text_option<S>("jwt_secret_file", "SQLite only: key file used (or made) when no secret",
+                         &S::jwt_secret_file, TextRule{.expected = "a file path", .allow_empty = true}),
+          text_option<S>("issuer", "the iss claim written and required", &S::issuer,
+                         TextRule{.expected = "a non-empty string"}),
+          text_option<S>("audience", "the aud claim written and required", &S::audience,
+                         TextRule{.expected = "a non-empty string"}),
+          integer_option<S>("access_token_ttl_s", "seconds an access token is valid",
+                            &S::access_token_ttl_s, 60, 3600),
+          integer_option<S>("refresh_token_ttl_s", "seconds a refresh token is valid",
+                            &S::refresh_token_ttl_s, 3600, 365 * kDay),
+          integer_option<S>("clock_skew_s", "tolerance on token times between machines",
+                            &S::clock_skew_s, 0, 300),
+          integer_option<S>("revocation_cache_ms", "how stale a cached revocation check may be",
+                            &S::revocation_cache_ms, 0, 5000),
+          integer_option<S>("password_ops_limit", "argon2id passes per hash",
+                            &S::password_ops_limit, 1, 100),
+          byte_size_option<S>("password_mem_limit", "argon2id memory per hash",
+                              &S::password_mem_limit, 8 * kKiB, 4096 * kMiB),
+          integer_option<S>("password_max_concurrent", "password hashes running at once",
+                            &S::password_max_concurrent, 1, kMaxThreads),
+          integer_option<S>("password_queue_timeout_ms", "wait for a hashing slot before 503",
+                            &S::password_queue_timeout_ms, 1, kMaxTimeoutMs),
+      });
+}
+
+SectionSpec rate_limits_section() {
+  using S = RateLimitsConfig;
+  return flat_section<S>(
+      "rate_limits", "limits on sign-up and sign-in, shared by every instance",
+      &Config::rate_limits,
+      {
+          boolean_option<S>("enabled", "false turns every limit below off", &S::enabled),
+          rate_option<S>("register_per_ip", "registrations per client address",
+                         &S::register_per_ip),
+          rate_option<S>("login_per_ip", "login attempts per client address", &S::login_per_ip),
+          rate_option<S>("login_failures_per_account", "failed logins per account",
+                         &S::login_failures_per_account),
+      });
+}
+
 SectionSpec logging_section() {
   using S = LoggingConfig;
   return flat_section<S>(
@@ -104,6 +161,8 @@ const std::vector<SectionSpec>& config_sections() {
   static const std::vector<SectionSpec> sections = {
       server_section(),
       database_section(),
+      auth_section(),
+      rate_limits_section(),
       logging_section(),
   };
   return sections;

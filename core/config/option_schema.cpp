@@ -156,7 +156,7 @@ std::string show_text(const std::string& value, Visibility visibility) {
     case Visibility::kUrlWithSecret:
       return redact_url(value);
     case Visibility::kSecret:
-      return value.empty() ? "" : "***";
+      return value.empty() ? "(unset)" : "(set)";
   }
   return "***";
 }

@@ -150,6 +150,24 @@ OptionSpec<Section> text_option(std::string_view key, std::string_view meaning,
           [=](const Section& s) { return show_text(s.*field, rule.visibility); }};
 }
 
+// A fixed-window rate written "<count>/<window>" ("5/1h") or "off" (value_syntax.h).
+template <typename Section>
+OptionSpec<Section> rate_option(std::string_view key, std::string_view meaning,
+                                RateLimitRule Section::*field) {
+  return {key, meaning, false,
+          [=](const ConfigNode& node, const std::string& path, Section& s, Problems& p) {
+            const TextRule rule{
+                .expected = "<count>/<window> such as 5/1h or 10/15m (units s, m, h, d; a count "
+                            "up to 1000000, a window up to 7d), or off",
+                .accepts = [](std::string_view text) { return parse_rate(text).has_value(); }};
+            if (auto text = read_text(node, path, rule, p)) {
+              const auto rate = parse_rate(*text);
+              s.*field = RateLimitRule{rate->first, rate->second};
+            }
+          },
+          [=](const Section& s) { return format_rate((s.*field).limit, (s.*field).window_s); }};
+}
+
 // A list of strings; `check_list`, when given, judges the list as a whole and returns a problem.
 template <typename Section>
 OptionSpec<Section> text_list_option(

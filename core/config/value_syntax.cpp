@@ -130,4 +130,40 @@ bool is_database_url(std::string_view text) {
   return false;
 }
 
+std::optional<std::pair<int, int>> parse_rate(std::string_view text) {
+  if (text == "off") return std::pair<int, int>{0, 0};
+  const std::size_t slash = text.find('/');
+  if (slash == std::string_view::npos || slash + 2 > text.size()) return std::nullopt;
+  const std::optional<long long> count = parse_integer(text.substr(0, slash));
+  std::string_view window = text.substr(slash + 1);
+  long long unit = 0;
+  switch (window.back()) {
+    case 's': unit = 1; break;
+    case 'm': unit = 60; break;
+    case 'h': unit = 3600; break;
+    case 'd': unit = 86400; break;
+    default: return std::nullopt;
+  }
+  window.remove_suffix(1);
+  const std::optional<long long> amount = parse_integer(window);
+  if (!count || !amount || *count < 1 || *count > 1'000'000 || *amount < 1) return std::nullopt;
+  if (*amount > 7 * 86400 / unit) return std::nullopt;
+  return std::pair<int, int>{static_cast<int>(*count), static_cast<int>(*amount * unit)};
+}
+
+std::string format_rate(int count, int window_s) {
+  if (count <= 0) return "off";
+  std::string window;
+  if (window_s % 86400 == 0) {
+    window = std::to_string(window_s / 86400) + "d";
+  } else if (window_s % 3600 == 0) {
+    window = std::to_string(window_s / 3600) + "h";
+  } else if (window_s % 60 == 0) {
+    window = std::to_string(window_s / 60) + "m";
+  } else {
+    window = std::to_string(window_s) + "s";
+  }
+  return std::to_string(count) + "/" + window;
+}
+
 }  // namespace moodgate::config

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace moodgate::config {
 
@@ -32,5 +33,13 @@ bool is_ip_or_cidr(std::string_view text);
 // or postgresql:// (alias postgres://) followed by what libpq accepts; the part after the scheme
 // non-empty. store/database_url.h parses it fully when the database is opened.
 bool is_database_url(std::string_view text);
+
+// A fixed-window rate: "<count>/<window>" where window is digits and a unit s, m, h or d
+// ("5/1h", "10/15m", "100/30s"), or "off". Returns {count, window seconds}; "off" is {0, 0}.
+// The count is 1..1000000 and the window 1 s..7 d; nullopt for anything else.
+std::optional<std::pair<int, int>> parse_rate(std::string_view text);
+
+// The canonical text of a rate parse_rate() accepts: {5, 3600} -> "5/1h", {0, 0} -> "off".
+std::string format_rate(int count, int window_s);
 
 }  // namespace moodgate::config

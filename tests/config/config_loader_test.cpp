@@ -77,6 +77,24 @@ TEST_CASE("Every kind of value is converted into the config structs", "[config]"
       "  busy_timeout_ms: 200\n"
       "  connect_timeout_s: 3600\n"
       "  migrate_on_start: false\n"
+      "auth:\n"
+      "  jwt_secret: 0123456789abcdef0123456789abcdef\n"
+      "  jwt_secret_file: \"\"\n"
+      "  issuer: iss.example\n"
+      "  audience: aud.example\n"
+      "  access_token_ttl_s: 60\n"
+      "  refresh_token_ttl_s: 31536000\n"
+      "  clock_skew_s: 0\n"
+      "  revocation_cache_ms: 5000\n"
+      "  password_ops_limit: 3\n"
+      "  password_mem_limit: 8KiB\n"
+      "  password_max_concurrent: 7\n"
+      "  password_queue_timeout_ms: 250\n"
+      "rate_limits:\n"
+      "  enabled: false\n"
+      "  register_per_ip: 1/1s\n"
+      "  login_per_ip: \"off\"\n"
+      "  login_failures_per_account: 1000000/7d\n"
       "logging:\n"
       "  level: \"off\"\n"
       "  access_log: false\n",
@@ -106,6 +124,26 @@ TEST_CASE("Every kind of value is converted into the config structs", "[config]"
   CHECK(database.busy_timeout_ms == 200);
   CHECK(database.connect_timeout_s == 3600);
   CHECK_FALSE(database.migrate_on_start);
+  const AuthConfig& auth = loaded->auth;
+  CHECK(auth.jwt_secret == "0123456789abcdef0123456789abcdef");
+  CHECK(auth.jwt_secret_file.empty());
+  CHECK(auth.issuer == "iss.example");
+  CHECK(auth.audience == "aud.example");
+  CHECK(auth.access_token_ttl_s == 60);
+  CHECK(auth.refresh_token_ttl_s == 31536000);
+  CHECK(auth.clock_skew_s == 0);
+  CHECK(auth.revocation_cache_ms == 5000);
+  CHECK(auth.password_ops_limit == 3);
+  CHECK(auth.password_mem_limit == 8 * 1024);
+  CHECK(auth.password_max_concurrent == 7);
+  CHECK(auth.password_queue_timeout_ms == 250);
+  const RateLimitsConfig& limits = loaded->rate_limits;
+  CHECK_FALSE(limits.enabled);
+  CHECK(limits.register_per_ip.limit == 1);
+  CHECK(limits.register_per_ip.window_s == 1);
+  CHECK_FALSE(limits.login_per_ip.enabled());
+  CHECK(limits.login_failures_per_account.limit == 1000000);
+  CHECK(limits.login_failures_per_account.window_s == 7 * 86400);
   CHECK(loaded->logging.level == "off");
   CHECK_FALSE(loaded->logging.access_log);
 }
@@ -150,8 +188,10 @@ TEST_CASE("Every option the schema knows is documented in config/moodgate.yaml",
   }
 }
 
-TEST_CASE("The shipped production example loads when DATABASE_URL is set", "[config]") {
+TEST_CASE("The shipped production example loads when DATABASE_URL and the JWT secret are set",
+          "[config]") {
   ScopedEnv url("DATABASE_URL", "postgresql://moodgate:pw@db:5432/moodgate?sslmode=require");
+  ScopedEnv secret("MOODGATE_JWT_SECRET", "k4Qm0bW7v2Zr9XyT1nLp8sHd3JfG6cAe5uRi");
   ScopedEnv port("MOODGATE_PORT", std::nullopt);
   Result<Config> loaded = load_config_file(kShippedProduction);
   REQUIRE(loaded.ok());
@@ -160,14 +200,36 @@ TEST_CASE("The shipped production example loads when DATABASE_URL is set", "[con
   CHECK(loaded->server.port == 8080);
   CHECK(loaded->server.worker_threads > ServerConfig{}.worker_threads);
   CHECK_FALSE(loaded->server.cors_allowed_origins.empty());
+  CHECK(loaded->auth.jwt_secret == "k4Qm0bW7v2Zr9XyT1nLp8sHd3JfG6cAe5uRi");
+  CHECK(loaded->auth.jwt_secret_file.empty());
 }
 
 TEST_CASE("The shipped production example names DATABASE_URL when it is not set", "[config]") {
   ScopedEnv url("DATABASE_URL", std::nullopt);
+  ScopedEnv secret("MOODGATE_JWT_SECRET", "k4Qm0bW7v2Zr9XyT1nLp8sHd3JfG6cAe5uRi");
   Result<Config> loaded = load_config_file(kShippedProduction);
   REQUIRE_FALSE(loaded.ok());
   CHECK(loaded.error().message ==
         kShippedProduction + ": database.url: environment variable DATABASE_URL is not set");
+}
+
+TEST_CASE("The shipped production example requires MOODGATE_JWT_SECRET", "[config]") {
+  ScopedEnv url("DATABASE_URL", "postgresql://moodgate:pw@db:5432/moodgate");
+  ScopedEnv secret("MOODGATE_JWT_SECRET", std::nullopt);
+  Result<Config> loaded = load_config_file(kShippedProduction);
+  REQUIRE_FALSE(loaded.ok());
+  CHECK(loaded.error().message == kShippedProduction +
+                                      ": auth.jwt_secret: environment variable "
+                                      "MOODGATE_JWT_SECRET is not set");
+}
+
+TEST_CASE("A short JWT secret is refused without being quoted", "[config]") {
+  ScopedEnv secret("SHORT_SECRET", "tooshort-secret");
+  Result<Config> loaded = load_config_text(
+      "database:\n  url: sqlite:///x.db\nauth:\n  jwt_secret: \"${SHORT_SECRET}\"\n", "t.yaml");
+  REQUIRE_FALSE(loaded.ok());
+  CHECK_THAT(loaded.error().message, Catch::StartsWith("t.yaml: auth.jwt_secret: expected at least 32 bytes"));
+  CHECK(loaded.error().message.find("tooshort") == std::string::npos);
 }
 
 TEST_CASE("A config file is read from disk and named by its path", "[config]") {
@@ -212,7 +274,13 @@ TEST_CASE("The startup log line lists every option with its effective value", "[
         "server.cors_max_age_s=600 server.trusted_proxies=[] server.debug_endpoints=false "
         "database.url=sqlite:///var/moodgate.db database.pool_size=8 "
         "database.acquire_timeout_ms=2000 database.busy_timeout_ms=5000 "
-        "database.connect_timeout_s=5 database.migrate_on_start=true logging.level=info "
+        "database.connect_timeout_s=5 database.migrate_on_start=true auth.jwt_secret=(unset) "
+        "auth.jwt_secret_file=var/jwt-secret auth.issuer=moodgate auth.audience=moodgate-api "
+        "auth.access_token_ttl_s=900 auth.refresh_token_ttl_s=2592000 auth.clock_skew_s=30 "
+        "auth.revocation_cache_ms=0 auth.password_ops_limit=2 auth.password_mem_limit=64MiB "
+        "auth.password_max_concurrent=2 auth.password_queue_timeout_ms=5000 "
+        "rate_limits.enabled=true rate_limits.register_per_ip=5/1h rate_limits.login_per_ip=10/15m "
+        "rate_limits.login_failures_per_account=10/15m logging.level=info "
         "logging.access_log=true");
 }
 

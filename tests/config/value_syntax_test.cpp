@@ -73,4 +73,23 @@ TEST_CASE(
   }
 }
 
+TEST_CASE("Rates are <count>/<window> with a unit, or off", "[config]") {
+  using Rate = std::pair<int, int>;
+  CHECK(parse_rate("5/1h") == Rate{5, 3600});
+  CHECK(parse_rate("10/15m") == Rate{10, 900});
+  CHECK(parse_rate("100/30s") == Rate{100, 30});
+  CHECK(parse_rate("1/7d") == Rate{1, 7 * 86400});
+  CHECK(parse_rate("off") == Rate{0, 0});
+  for (const char* bad : {"", "5", "5/", "/1h", "5/h", "5/1", "5/1w", "0/1h", "-1/1h", "5/0s",
+                          "5/8d", "5/169h", "1000001/1h", "5 /1h", "5/1 h", "Off", "five/1h"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_rate(bad).has_value());
+  }
+  CHECK(format_rate(5, 3600) == "5/1h");
+  CHECK(format_rate(10, 900) == "10/15m");
+  CHECK(format_rate(3, 90) == "3/90s");
+  CHECK(format_rate(2, 2 * 86400) == "2/2d");
+  CHECK(format_rate(0, 0) == "off");
+}
+
 }  // namespace moodgate::config
