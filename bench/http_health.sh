@@ -8,36 +8,24 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-5}
 conns=${2:-64}
+source bench/lib.sh
+bench_prepare
 
-scripts/install-deps.sh
-command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null; }
-[ -f build/release/build.ninja ] || cmake --preset release >/dev/null
-cmake --build --preset release --target moodgate >/dev/null
-
-tmp=$(mktemp -d /tmp/moodgate-bench.XXXXXX)
-cat >"$tmp/bench.yaml" <<YAML
+bench_start_gateway <<YAML
 server:
   port: 0
   io_threads: 2
 database:
-  url: sqlite:///$tmp/bench.db
+  url: sqlite:///$bench_tmp/bench.db
+auth:
+  jwt_secret_file: $bench_tmp/jwt-secret
 logging:
   level: info
   access_log: false
 YAML
-build/release/moodgate --config "$tmp/bench.yaml" serve 2>"$tmp/stderr" &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$tmp"' EXIT
-for _ in $(seq 1 100); do
-  grep -q 'listening on' "$tmp/stderr" && break
-  sleep 0.05
-done
-port=$(sed -n 's/.*listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$tmp/stderr" | head -n1)
-[ -n "$port" ] || { cat "$tmp/stderr"; exit 1; }
 echo "moodgate on port $port (release build, 2 io threads, $(nproc) cores)"
 for path in /health /health/ready; do
   echo "== wrk -t1 -c$conns -d${secs}s http://127.0.0.1:$port$path"
-  wrk -t1 -c"$conns" -d"${secs}s" --latency "http://127.0.0.1:$port$path" |
-    grep -E 'Requests/sec|Latency|50%|99%|Non-2xx|Socket errors|requests in'
+  bench_wrk "$conns" "$secs" "http://127.0.0.1:$port$path"
 done
-echo "resident memory: $(ps -o rss= -p $pid | awk '{printf "%.1f MiB", $1/1024}')"
+echo "resident memory: $(bench_rss "$pid")"

@@ -3,20 +3,38 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include "core/api/auth_api.h"
 #include "core/api/system_api.h"
+#include "core/auth/access_tokens.h"
+#include "core/auth/jwt_secret.h"
+#include "core/auth/password_hasher.h"
 #include "core/common/worker_pool.h"
 #include "core/config/config_loader.h"
 #include "core/http/access_log.h"
 #include "core/http/server.h"
+#include "core/services/auth_service.h"
+#include "core/services/housekeeping.h"
 #include "core/store/database.h"
 #include "core/store/migrations.h"
 
 namespace moodgate::app {
 
+namespace {
+
+constexpr std::chrono::minutes kHousekeepingInterval{5};
+
+}  // namespace
+
+// Members are destroyed bottom-up: the server and pool go before the services they call.
 struct Application::Impl {
   config::Config config;
   std::unique_ptr<store::Database> database;
+  std::unique_ptr<auth::PasswordHasher> hasher;
+  std::unique_ptr<auth::AccessTokens> tokens;
+  std::unique_ptr<services::AuthService> auth;
+  std::unique_ptr<services::Housekeeping> housekeeping;
   std::unique_ptr<WorkerPool> pool;
+  std::vector<std::pair<http::Method, std::string>> routes;
   std::unique_ptr<http::HttpServer> server;
 };
 
@@ -31,6 +49,12 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   impl->config = config;
   http::set_access_log_enabled(config.logging.access_log);
 
+  // The signing key first: a missing or weak one must stop start-up before anything is touched.
+  auto url = store::parse_database_url(config.database.url);
+  if (!url.ok()) return std::move(url).error();
+  auto secret = auth::resolve_jwt_secret(config.auth, url->backend == store::Backend::kSqlite);
+  if (!secret.ok()) return std::move(secret).error();
+
   auto database = store::Database::open(config.database);
   if (!database.ok()) return std::move(database).error();
   impl->database = std::move(database).value();
@@ -43,7 +67,30 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   impl->pool = std::make_unique<WorkerPool>(
       config.server.worker_threads, static_cast<std::size_t>(config.server.worker_queue_limit));
 
+  const config::AuthConfig& ac = config.auth;
+  impl->hasher = std::make_unique<auth::PasswordHasher>(
+      auth::PasswordHashLimits{static_cast<unsigned long long>(ac.password_ops_limit),
+                               ac.password_mem_limit},
+      ac.password_max_concurrent, std::chrono::milliseconds(ac.password_queue_timeout_ms));
+  impl->tokens = std::make_unique<auth::AccessTokens>(auth::AccessTokenSettings{
+      std::move(secret).value(), ac.issuer, ac.audience,
+      std::chrono::seconds(ac.access_token_ttl_s), std::chrono::seconds(ac.clock_skew_s)});
+  services::AuthServiceDeps auth_deps;
+  auth_deps.database = impl->database.get();
+  auth_deps.hasher = impl->hasher.get();
+  auth_deps.tokens = impl->tokens.get();
+  auth_deps.auth = config.auth;
+  auth_deps.rate_limits = config.rate_limits;
+  impl->auth = std::make_unique<services::AuthService>(std::move(auth_deps));
+  services::AuthService* auth_service = impl->auth.get();
+  impl->housekeeping = std::make_unique<services::Housekeeping>(
+      std::vector<services::HousekeepingTask>{
+          {"expired sessions and rate-limit counters",
+           [auth_service] { return auth_service->purge_expired(); }}},
+      kHousekeepingInterval);
+
   http::Router router;
+  api::register_auth_api(router, api::AuthApiDeps{impl->pool.get(), auth_service});
   api::SystemApiDeps system;
   system.pool = impl->pool.get();
   store::Database* db = impl->database.get();
@@ -53,6 +100,7 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   system.debug_endpoints = config.server.debug_endpoints;
   api::register_system_api(router, std::move(system));
 
+  impl->routes = router.routes();
   impl->server = std::make_unique<http::HttpServer>(config.server, std::move(router));
   return std::unique_ptr<Application>(new Application(std::move(impl)));
 }
@@ -70,6 +118,10 @@ std::uint16_t Application::port() const {
   return impl_->server->port();
 }
 
+const std::vector<std::pair<http::Method, std::string>>& Application::routes() const {
+  return impl_->routes;
+}
+
 bool Application::shutdown() {
   if (!impl_ || !impl_->server) return true;
   const auto grace = std::chrono::milliseconds(impl_->config.server.shutdown_grace_ms);
@@ -83,6 +135,7 @@ bool Application::shutdown() {
   }
   impl_->server->stop();
   impl_->pool->stop();  // after the server: no new jobs can arrive
+  impl_->housekeeping->stop();
   impl_->server.reset();
   impl_->database.reset();
   spdlog::info("moodgate stopped");

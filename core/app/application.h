@@ -7,9 +7,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "core/common/result.h"
 #include "core/config/config.h"
+#include "core/http/http_types.h"
 
 namespace moodgate::app {
 
@@ -22,6 +26,8 @@ class Application {
   // Starts listening; the port is known afterwards.
   Status start();
   std::uint16_t port() const;
+  // Every route served, as (method, pattern).
+  const std::vector<std::pair<http::Method, std::string>>& routes() const;
 
   // Drains (new requests 503, in-flight ones finish within server.shutdown_grace_ms) and stops.
   // Returns true when every in-flight request finished in time.

@@ -1,5 +1,7 @@
 #include "core/http/error_envelope.h"
 
+#include <optional>
+#include <string_view>
 #include <type_traits>
 #include <variant>
 
@@ -42,8 +44,32 @@ std::string error_envelope_json(const Error& error, const std::string& request_i
   });
 }
 
+namespace {
+
+std::optional<long long> integer_detail(const Error& error, std::string_view key) {
+  for (const auto& [k, v] : error.details) {
+    if (k == key && std::holds_alternative<long long>(v)) return std::get<long long>(v);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 HttpResponse error_response(const Error& error, const std::string& request_id) {
-  return HttpResponse::json(error_code_status(error.code), error_envelope_json(error, request_id));
+  HttpResponse r =
+      HttpResponse::json(error_code_status(error.code), error_envelope_json(error, request_id));
+  if (error.code == ErrorCode::kUnauthorized) r.header("WWW-Authenticate", "Bearer");
+  if (error.code == ErrorCode::kRateLimited) {
+    if (auto retry = integer_detail(error, "retry_after_s")) {
+      r.header("Retry-After", std::to_string(*retry));
+      r.header("X-RateLimit-Reset", std::to_string(*retry));
+      r.header("X-RateLimit-Remaining", "0");
+    }
+    if (auto limit = integer_detail(error, "limit")) {
+      r.header("X-RateLimit-Limit", std::to_string(*limit));
+    }
+  }
+  return r;
 }
 
 }  // namespace moodgate::http

@@ -13,7 +13,9 @@ namespace moodgate::http {
 // The envelope text for an error.
 std::string error_envelope_json(const Error& error, const std::string& request_id);
 
-// A complete answer: the error's status and the envelope as body.
+// A complete answer: the error's status and the envelope as body. 401 adds
+// `WWW-Authenticate: Bearer`; 429 turns the details "retry_after_s" and "limit" into
+// Retry-After and X-RateLimit-Limit/-Remaining/-Reset (seconds until the window resets).
 HttpResponse error_response(const Error& error, const std::string& request_id);
 
 }  // namespace moodgate::http

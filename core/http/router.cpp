@@ -52,6 +52,13 @@ void Router::add(Method method, const std::string& pattern, Handler handler) {
   routes_.push_back(Route{method, pattern, split_path(pattern), std::move(handler)});
 }
 
+std::vector<std::pair<Method, std::string>> Router::routes() const {
+  std::vector<std::pair<Method, std::string>> out;
+  out.reserve(routes_.size());
+  for (const auto& r : routes_) out.emplace_back(r.method, r.pattern);
+  return out;
+}
+
 RouteMatch Router::match(Method method, const std::string& path) const {
   const auto segments = split_path(path);
   RouteMatch result;

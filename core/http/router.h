@@ -36,6 +36,10 @@ class Router {
   // Finds the route for a request. HEAD falls back to GET.
   RouteMatch match(Method method, const std::string& path) const;
 
+  // Every route as (method, pattern), in the order added: for the OpenAPI cross-check and the
+  // test that every /api/v1 route demands a token.
+  std::vector<std::pair<Method, std::string>> routes() const;
+
  private:
   struct Route {
     Method method;

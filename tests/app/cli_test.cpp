@@ -15,7 +15,8 @@ const std::string kDefaultConfig = std::string(MOODGATE_SOURCE_DIR) + "/config/m
 
 std::string sqlite_config(const TempDir& dir, const std::string& extra_server = "") {
   return "server:\n  port: 0\n" + extra_server + "database:\n  url: sqlite:///" +
-         (dir.path() / "cli.db").string() + "\nlogging:\n  level: info\n";
+         (dir.path() / "cli.db").string() + "\nauth:\n  jwt_secret_file: " +
+         (dir.path() / "jwt-secret").string() + "\nlogging:\n  level: info\n";
 }
 
 // A served gateway with one slow request (GET /debug/sleep) already inside its handler.

@@ -31,6 +31,13 @@ config::Config test_config(const std::string& database_url) {
   c.database.pool_size = 4;
   c.logging.level = "warn";
   c.logging.access_log = false;
+  // A fixed key (so two servers on one database accept each other's tokens), the cheapest
+  // argon2id libsodium allows, and no rate limits: tests that need limits turn them on.
+  c.auth.jwt_secret = kTestJwtSecret;
+  c.auth.jwt_secret_file.clear();
+  c.auth.password_ops_limit = 1;
+  c.auth.password_mem_limit = 8 * 1024;
+  c.rate_limits.enabled = false;
   return c;
 }
 

@@ -17,7 +17,11 @@
 
 namespace moodgate::testing {
 
-// A configuration for tests: 127.0.0.1, port 0 (a free one), access log off, the given database.
+// The access-token key test_config() uses.
+inline constexpr const char* kTestJwtSecret = "test-only-jwt-secret-0123456789-abcdefghijkl";
+
+// A configuration for tests: 127.0.0.1, port 0 (a free one), access log off, the given database,
+// kTestJwtSecret, the cheapest password hashing and rate limits off.
 config::Config test_config(const std::string& database_url);
 
 // The Application started in this process.

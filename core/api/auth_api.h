@@ -1,0 +1,20 @@
+// The accounts endpoints of API.md: POST /api/v1/auth/register, login, refresh, logout and
+// GET/PATCH/DELETE /api/v1/auth/me. Bodies are validated here into the service's plain inputs
+// (400 naming the field); the meaning lives in services::AuthService.
+#pragma once
+
+#include "core/common/worker_pool.h"
+#include "core/http/router.h"
+#include "core/services/auth_service.h"
+
+namespace moodgate::api {
+
+struct AuthApiDeps {
+  WorkerPool* pool = nullptr;
+  services::AuthService* auth = nullptr;
+};
+
+// Registers the accounts routes on `router`.
+void register_auth_api(http::Router& router, AuthApiDeps deps);
+
+}  // namespace moodgate::api

@@ -1,0 +1,35 @@
+// JsonBody: a request body read as a JSON object, with API.md's error rules.
+//
+// parse() answers 415 UNSUPPORTED_MEDIA_TYPE when the Content-Type is not JSON, and 400
+// INVALID_INPUT when the body is not valid UTF-8 JSON or not an object. The field readers answer
+// 400 naming the field when it is missing or has the wrong type. Unknown fields are ignored.
+// Immutable after parse(); cheap to copy (shares the document).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/common/result.h"
+#include "core/http/http_types.h"
+
+namespace moodgate::api {
+
+class JsonBody {
+ public:
+  static Result<JsonBody> parse(const http::HttpRequest& request);
+
+  // Whether the object has `field` at all (null included).
+  bool has(std::string_view field) const;
+  // A string field that must be present and not null.
+  Result<std::string> required_string(std::string_view field) const;
+  // A string field that may be absent or null (both give nullopt).
+  Result<std::optional<std::string>> optional_string(std::string_view field) const;
+
+ private:
+  struct Doc;
+  std::shared_ptr<const Doc> doc_;
+};
+
+}  // namespace moodgate::api

@@ -1,0 +1,41 @@
+#include "core/services/housekeeping.h"
+
+#include <spdlog/spdlog.h>
+
+namespace moodgate::services {
+
+Housekeeping::Housekeeping(std::vector<HousekeepingTask> tasks,
+                           std::chrono::milliseconds interval)
+    : tasks_(std::move(tasks)), interval_(interval), thread_([this] { loop(); }) {}
+
+Housekeeping::~Housekeeping() {
+  stop();
+}
+
+void Housekeeping::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Housekeeping::loop() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    if (cv_.wait_for(lock, interval_, [this] { return stopping_; })) return;
+    lock.unlock();
+    for (const HousekeepingTask& task : tasks_) {
+      Result<long long> removed = task.run();
+      if (!removed) {
+        spdlog::warn("housekeeping: {} failed: {}", task.name, removed.error().message);
+      } else if (*removed > 0) {
+        spdlog::debug("housekeeping: {} removed {} row(s)", task.name, *removed);
+      }
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace moodgate::services
