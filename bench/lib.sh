@@ -21,8 +21,8 @@ bench_cleanup() {
 
 # Starts a throwaway PostgreSQL; sets $bench_pg_url.
 bench_start_postgres() {
-  bench_pgdir="$bench_tmp/pg"
-  mkdir -p "$bench_pgdir"
+  # Its own directory under /tmp: $bench_tmp is private to root, and postgres runs as postgres.
+  bench_pgdir=$(mktemp -d /tmp/moodgate-bench-pg.XXXXXX)
   bench_pg_url=$(scripts/postgres.sh start "$bench_pgdir")
 }
 

@@ -90,18 +90,31 @@ Result<services::ProfileChange> profile_change(const HttpRequest& request) {
   return change;
 }
 
-// Runs `work(request)` on the pool after `parse` validated the body on the event loop.
+// OK unless the request already waited longer than `limit` (for a password-pool thread): then
+// the client has likely given up, and hashing for it would only lengthen the queue.
+Status fresh(const HttpRequest& request, std::chrono::milliseconds limit) {
+  if (std::chrono::steady_clock::now() - request.received_at <= limit) return {};
+  return Error(ErrorCode::kUnavailable, "Too many sign-ins at once, try again shortly");
+}
+
+// Runs `work(request, input)` on `pool` after `parse` validated the body on the event loop.
 template <typename Parse, typename Work>
-http::Handler public_route(WorkerPool& pool, Parse parse, Work work) {
-  return [&pool, parse, work](const std::shared_ptr<Exchange>& ex) {
+http::Handler public_route(WorkerPool& pool, std::chrono::milliseconds queue_limit, Parse parse,
+                           Work work) {
+  return [&pool, queue_limit, parse, work](const std::shared_ptr<Exchange>& ex) {
     auto input = parse(ex->request());
     if (!input) {
       ex->fail(input.error());
       return;
     }
-    http::answer_on_pool(pool, ex, [work, ex, in = std::move(input).value()]() {
-      return work(ex->request(), in);
-    });
+    http::answer_on_pool(pool, ex,
+                         [queue_limit, work, ex,
+                          in = std::move(input).value()]() -> Result<HttpResponse> {
+                           if (Status ok = fresh(ex->request(), queue_limit); !ok) {
+                             return std::move(ok).error();
+                           }
+                           return work(ex->request(), in);
+                         });
   };
 }
 
@@ -109,10 +122,13 @@ http::Handler public_route(WorkerPool& pool, Parse parse, Work work) {
 
 void register_auth_api(http::Router& router, AuthApiDeps deps) {
   WorkerPool& pool = *deps.pool;
+  WorkerPool& hashing = *deps.password_pool;
+  const std::chrono::milliseconds wait = deps.password_queue_timeout;
+  const std::chrono::milliseconds no_limit = std::chrono::hours(24);  // refresh never hashes
   services::AuthService& auth = *deps.auth;
 
   router.add(Method::kPost, "/api/v1/auth/register",
-             public_route(pool, register_input,
+             public_route(hashing, wait, register_input,
                           [&auth](const HttpRequest& req, const services::RegisterInput& in)
                               -> Result<HttpResponse> {
                             services::RateLimitInfo limits;
@@ -124,7 +140,7 @@ void register_auth_api(http::Router& router, AuthApiDeps deps) {
                           }));
 
   router.add(Method::kPost, "/api/v1/auth/login",
-             public_route(pool, login_input,
+             public_route(hashing, wait, login_input,
                           [&auth](const HttpRequest& req, const services::LoginInput& in)
                               -> Result<HttpResponse> {
                             services::RateLimitInfo limits;
@@ -141,7 +157,7 @@ void register_auth_api(http::Router& router, AuthApiDeps deps) {
     return body->required_string("refresh_token");
   };
   router.add(Method::kPost, "/api/v1/auth/refresh",
-             public_route(pool, refresh_input,
+             public_route(pool, no_limit, refresh_input,
                           [&auth](const HttpRequest&, const std::string& token)
                               -> Result<HttpResponse> {
                             auto tokens = auth.refresh(token);
@@ -167,9 +183,11 @@ void register_auth_api(http::Router& router, AuthApiDeps deps) {
                            }));
 
   router.add(Method::kPatch, "/api/v1/auth/me",
-             authenticated(pool, auth,
-                           [&auth](const HttpRequest& req, const services::Principal& caller)
+             authenticated(hashing, auth,
+                           [&auth, wait](const HttpRequest& req,
+                                         const services::Principal& caller)
                                -> Result<HttpResponse> {
+                             if (Status ok = fresh(req, wait); !ok) return std::move(ok).error();
                              auto change = profile_change(req);
                              if (!change) return std::move(change).error();
                              auto user = auth.update_me(caller, *change);
@@ -178,9 +196,11 @@ void register_auth_api(http::Router& router, AuthApiDeps deps) {
                            }));
 
   router.add(Method::kDelete, "/api/v1/auth/me",
-             authenticated(pool, auth,
-                           [&auth](const HttpRequest& req, const services::Principal& caller)
+             authenticated(hashing, auth,
+                           [&auth, wait](const HttpRequest& req,
+                                         const services::Principal& caller)
                                -> Result<HttpResponse> {
+                             if (Status ok = fresh(req, wait); !ok) return std::move(ok).error();
                              auto body = JsonBody::parse(req);
                              if (!body) return std::move(body).error();
                              auto password = body->required_string("password");

@@ -3,6 +3,8 @@
 // (400 naming the field); the meaning lives in services::AuthService.
 #pragma once
 
+#include <chrono>
+
 #include "core/common/worker_pool.h"
 #include "core/http/router.h"
 #include "core/services/auth_service.h"
@@ -10,8 +12,11 @@
 namespace moodgate::api {
 
 struct AuthApiDeps {
-  WorkerPool* pool = nullptr;
+  WorkerPool* pool = nullptr;           // general blocking work
+  WorkerPool* password_pool = nullptr;  // requests that hash or verify a password
   services::AuthService* auth = nullptr;
+  // A request that waited longer than this for password_pool is answered 503 unrun.
+  std::chrono::milliseconds password_queue_timeout{5000};
 };
 
 // Registers the accounts routes on `router`.

@@ -22,6 +22,9 @@ namespace moodgate::app {
 namespace {
 
 constexpr std::chrono::minutes kHousekeepingInterval{5};
+// Sign-ins that may wait for a hashing thread; each is shed with 503 once it has waited
+// auth.password_queue_timeout_ms, so the bound only caps memory.
+constexpr std::size_t kPasswordQueueLimit = 4096;
 
 }  // namespace
 
@@ -34,6 +37,7 @@ struct Application::Impl {
   std::unique_ptr<services::AuthService> auth;
   std::unique_ptr<services::Housekeeping> housekeeping;
   std::unique_ptr<WorkerPool> pool;
+  std::unique_ptr<WorkerPool> password_pool;
   std::vector<std::pair<http::Method, std::string>> routes;
   std::unique_ptr<http::HttpServer> server;
 };
@@ -90,7 +94,13 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
       kHousekeepingInterval);
 
   http::Router router;
-  api::register_auth_api(router, api::AuthApiDeps{impl->pool.get(), auth_service});
+  // Requests that hash passwords get their own threads, one per hashing slot: a login storm
+  // then queues there instead of parking every general worker on a hashing slot.
+  impl->password_pool = std::make_unique<WorkerPool>(ac.password_max_concurrent,
+                                                     kPasswordQueueLimit);
+  api::register_auth_api(
+      router, api::AuthApiDeps{impl->pool.get(), impl->password_pool.get(), auth_service,
+                               std::chrono::milliseconds(ac.password_queue_timeout_ms)});
   api::SystemApiDeps system;
   system.pool = impl->pool.get();
   store::Database* db = impl->database.get();
@@ -135,6 +145,7 @@ bool Application::shutdown() {
   }
   impl_->server->stop();
   impl_->pool->stop();  // after the server: no new jobs can arrive
+  impl_->password_pool->stop();
   impl_->housekeeping->stop();
   impl_->server.reset();
   impl_->database.reset();
