@@ -10,7 +10,7 @@ RUN cmake --preset release -DMOODGATE_BUILD_TESTS=OFF && cmake --build --preset 
 FROM debian:12-slim AS runtime
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libpistache0 libsoci-core4.0 libsoci-postgresql4.0 libsoci-sqlite3-4.0 libyaml-cpp0.7 \
-      libspdlog1.10 libpq5 libsqlite3-0 ca-certificates curl \
+      libspdlog1.10 libpq5 libsqlite3-0 libsodium23 libjwt0 ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --home /srv/moodgate moodgate
 WORKDIR /srv/moodgate

@@ -107,14 +107,13 @@ http::Handler public_route(WorkerPool& pool, std::chrono::milliseconds queue_lim
       ex->fail(input.error());
       return;
     }
-    http::answer_on_pool(pool, ex,
-                         [queue_limit, work, ex,
-                          in = std::move(input).value()]() -> Result<HttpResponse> {
-                           if (Status ok = fresh(ex->request(), queue_limit); !ok) {
-                             return std::move(ok).error();
-                           }
-                           return work(ex->request(), in);
-                         });
+    http::answer_on_pool(
+        pool, ex, [queue_limit, work, ex, in = std::move(input).value()]() -> Result<HttpResponse> {
+          if (Status ok = fresh(ex->request(), queue_limit); !ok) {
+            return std::move(ok).error();
+          }
+          return work(ex->request(), in);
+        });
   };
 }
 
@@ -129,8 +128,8 @@ void register_auth_api(http::Router& router, AuthApiDeps deps) {
 
   router.add(Method::kPost, "/api/v1/auth/register",
              public_route(hashing, wait, register_input,
-                          [&auth](const HttpRequest& req, const services::RegisterInput& in)
-                              -> Result<HttpResponse> {
+                          [&auth](const HttpRequest& req,
+                                  const services::RegisterInput& in) -> Result<HttpResponse> {
                             services::RateLimitInfo limits;
                             auto done = auth.register_user(in, req.client_ip, limits);
                             if (!done) return std::move(done).error();
@@ -141,8 +140,8 @@ void register_auth_api(http::Router& router, AuthApiDeps deps) {
 
   router.add(Method::kPost, "/api/v1/auth/login",
              public_route(hashing, wait, login_input,
-                          [&auth](const HttpRequest& req, const services::LoginInput& in)
-                              -> Result<HttpResponse> {
+                          [&auth](const HttpRequest& req,
+                                  const services::LoginInput& in) -> Result<HttpResponse> {
                             services::RateLimitInfo limits;
                             auto done = auth.login(in, req.client_ip, limits);
                             if (!done) return std::move(done).error();
@@ -156,60 +155,60 @@ void register_auth_api(http::Router& router, AuthApiDeps deps) {
     if (!body) return std::move(body).error();
     return body->required_string("refresh_token");
   };
-  router.add(Method::kPost, "/api/v1/auth/refresh",
-             public_route(pool, no_limit, refresh_input,
-                          [&auth](const HttpRequest&, const std::string& token)
-                              -> Result<HttpResponse> {
-                            auto tokens = auth.refresh(token);
-                            if (!tokens) return std::move(tokens).error();
-                            return HttpResponse::json(200, tokens_json(*tokens));
-                          }));
+  router.add(
+      Method::kPost, "/api/v1/auth/refresh",
+      public_route(pool, no_limit, refresh_input,
+                   [&auth](const HttpRequest&, const std::string& token) -> Result<HttpResponse> {
+                     auto tokens = auth.refresh(token);
+                     if (!tokens) return std::move(tokens).error();
+                     return HttpResponse::json(200, tokens_json(*tokens));
+                   }));
 
   router.add(Method::kPost, "/api/v1/auth/logout",
              authenticated(pool, auth,
-                           [&auth](const HttpRequest&, const services::Principal& caller)
-                               -> Result<HttpResponse> {
+                           [&auth](const HttpRequest&,
+                                   const services::Principal& caller) -> Result<HttpResponse> {
                              if (Status s = auth.logout(caller); !s) return std::move(s).error();
                              return HttpResponse::empty(204);
                            }));
 
   router.add(Method::kGet, "/api/v1/auth/me",
              authenticated(pool, auth,
-                           [&auth](const HttpRequest&, const services::Principal& caller)
-                               -> Result<HttpResponse> {
+                           [&auth](const HttpRequest&,
+                                   const services::Principal& caller) -> Result<HttpResponse> {
                              auto user = auth.me(caller);
                              if (!user) return std::move(user).error();
                              return HttpResponse::json(200, user_json(*user));
                            }));
 
-  router.add(Method::kPatch, "/api/v1/auth/me",
-             authenticated(hashing, auth,
-                           [&auth, wait](const HttpRequest& req,
-                                         const services::Principal& caller)
-                               -> Result<HttpResponse> {
-                             if (Status ok = fresh(req, wait); !ok) return std::move(ok).error();
-                             auto change = profile_change(req);
-                             if (!change) return std::move(change).error();
-                             auto user = auth.update_me(caller, *change);
-                             if (!user) return std::move(user).error();
-                             return HttpResponse::json(200, user_json(*user));
-                           }));
+  router.add(
+      Method::kPatch, "/api/v1/auth/me",
+      authenticated(hashing, auth,
+                    [&auth, wait](const HttpRequest& req,
+                                  const services::Principal& caller) -> Result<HttpResponse> {
+                      if (Status ok = fresh(req, wait); !ok) return std::move(ok).error();
+                      auto change = profile_change(req);
+                      if (!change) return std::move(change).error();
+                      auto user = auth.update_me(caller, *change);
+                      if (!user) return std::move(user).error();
+                      return HttpResponse::json(200, user_json(*user));
+                    }));
 
-  router.add(Method::kDelete, "/api/v1/auth/me",
-             authenticated(hashing, auth,
-                           [&auth, wait](const HttpRequest& req,
-                                         const services::Principal& caller)
-                               -> Result<HttpResponse> {
-                             if (Status ok = fresh(req, wait); !ok) return std::move(ok).error();
-                             auto body = JsonBody::parse(req);
-                             if (!body) return std::move(body).error();
-                             auto password = body->required_string("password");
-                             if (!password) return std::move(password).error();
-                             if (Status s = auth.delete_me(caller, *password); !s) {
-                               return std::move(s).error();
-                             }
-                             return HttpResponse::empty(204);
-                           }));
+  router.add(
+      Method::kDelete, "/api/v1/auth/me",
+      authenticated(hashing, auth,
+                    [&auth, wait](const HttpRequest& req,
+                                  const services::Principal& caller) -> Result<HttpResponse> {
+                      if (Status ok = fresh(req, wait); !ok) return std::move(ok).error();
+                      auto body = JsonBody::parse(req);
+                      if (!body) return std::move(body).error();
+                      auto password = body->required_string("password");
+                      if (!password) return std::move(password).error();
+                      if (Status s = auth.delete_me(caller, *password); !s) {
+                        return std::move(s).error();
+                      }
+                      return HttpResponse::empty(204);
+                    }));
 }
 
 }  // namespace moodgate::api

@@ -39,8 +39,8 @@ http::Handler authenticated(WorkerPool& pool, services::AuthService& auth, Authe
       return;
     }
     http::answer_on_pool(pool, ex,
-                         [&auth, shared_work, ex, caller = std::move(principal).value()]()
-                             -> Result<http::HttpResponse> {
+                         [&auth, shared_work, ex,
+                          caller = std::move(principal).value()]() -> Result<http::HttpResponse> {
                            if (Status live = auth.check_live(caller); !live) {
                              return std::move(live).error();
                            }

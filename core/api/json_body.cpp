@@ -47,8 +47,8 @@ const char* type_name(const rapidjson::Value& v) {
 }
 
 Error wrong_type(std::string_view field, const rapidjson::Value& v, const char* expected) {
-  return Error::invalid_input(
-      std::string(field) + " must be " + expected + ", not " + type_name(v), std::string(field));
+  return Error::invalid_input(std::string(field) + " must be " + expected + ", not " + type_name(v),
+                              std::string(field));
 }
 
 }  // namespace
@@ -98,7 +98,8 @@ Result<std::optional<std::string>> JsonBody::optional_string(std::string_view fi
   const auto it = obj.FindMember(rapidjson::StringRef(field.data(), field.size()));
   if (it == obj.MemberEnd() || it->value.IsNull()) return std::optional<std::string>();
   if (!it->value.IsString()) return wrong_type(field, it->value, "a string");
-  return std::optional<std::string>(std::string(it->value.GetString(), it->value.GetStringLength()));
+  return std::optional<std::string>(
+      std::string(it->value.GetString(), it->value.GetStringLength()));
 }
 
 }  // namespace moodgate::api

@@ -28,9 +28,9 @@ struct AccessTokenSettings {
 };
 
 struct AccessTokenClaims {
-  std::string user_id;     // sub
-  std::string session_id;  // sid
-  std::string token_id;    // jti
+  std::string user_id;          // sub
+  std::string session_id;       // sid
+  std::string token_id;         // jti
   std::int64_t issued_at = 0;   // iat, Unix seconds
   std::int64_t expires_at = 0;  // exp, Unix seconds
 };

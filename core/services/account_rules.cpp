@@ -88,10 +88,11 @@ Result<std::string> normalize_email(std::string_view raw, std::string_view field
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   const std::size_t at = email.find('@');
   const bool one_at = at != std::string::npos && email.find('@', at + 1) == std::string::npos;
-  const bool shaped = one_at && at > 0 && at <= 64 && valid_domain(std::string_view(email).substr(at + 1)) &&
-                      !has_control(email) &&
-                      std::none_of(email.begin(), email.end(), [](char c) { return is_space(c); }) &&
-                      utf8_length(email).has_value();
+  const bool shaped =
+      one_at && at > 0 && at <= 64 && valid_domain(std::string_view(email).substr(at + 1)) &&
+      !has_control(email) &&
+      std::none_of(email.begin(), email.end(), [](char c) { return is_space(c); }) &&
+      utf8_length(email).has_value();
   if (!shaped) return Error::invalid_input("Email must look like name@example.com", f);
   return email;
 }

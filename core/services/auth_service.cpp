@@ -71,8 +71,7 @@ AuthService::NewSession AuthService::new_session_tokens(const std::string& user_
   s.row.user_id = user_id;
   s.row.session_id = s.session_id;
   s.row.token_hash = auth::token_digest(s.refresh_token);
-  s.row.expires_at =
-      format_rfc3339_ms(now + std::chrono::seconds(deps_.auth.refresh_token_ttl_s));
+  s.row.expires_at = format_rfc3339_ms(now + std::chrono::seconds(deps_.auth.refresh_token_ttl_s));
   return s;
 }
 
@@ -80,13 +79,11 @@ Result<TokenPair> AuthService::finish_session(const NewSession& session,
                                               WallClock::time_point now) const {
   auto access = tokens_.issue(session.row.user_id, session.session_id, unix_seconds(now));
   if (!access) return std::move(access).error();
-  return TokenPair{access->token, session.refresh_token,
-                   static_cast<int>(tokens_.ttl().count())};
+  return TokenPair{access->token, session.refresh_token, static_cast<int>(tokens_.ttl().count())};
 }
 
 Result<SignedIn> AuthService::register_user(const RegisterInput& input,
-                                            const std::string& client_ip,
-                                            RateLimitInfo& limits) {
+                                            const std::string& client_ip, RateLimitInfo& limits) {
   const WallClock::time_point now = deps_.clock();
   if (deps_.rate_limits.enabled) {
     auto decision = db_.run("auth.register.limit", [&](soci::session& sql) {
@@ -148,8 +145,8 @@ Result<SignedIn> AuthService::login(const LoginInput& input, const std::string& 
   auto lookup = db_.run("auth.login.lookup", [&](soci::session& sql) {
     Lookup l;
     if (rl.enabled) {
-      l.by_ip = RateLimiter::hit_on(sql, client_bucket("login:ip", client_ip), rl.login_per_ip,
-                                    now_s);
+      l.by_ip =
+          RateLimiter::hit_on(sql, client_bucket("login:ip", client_ip), rl.login_per_ip, now_s);
       if (!l.by_ip.allowed) return l;
       l.by_account = RateLimiter::peek_on(sql, bucket, rl.login_failures_per_account, now_s);
       if (!l.by_account.allowed) return l;
@@ -190,12 +187,12 @@ Result<SignedIn> AuthService::login(const LoginInput& input, const std::string& 
   if (*verdict == auth::PasswordHasher::Verdict::kMatchNeedsRehash) {
     // Hash limits changed since this password was stored: upgrade it now that we know it.
     auto rehashed = hasher_.hash(input.password);
-    Status updated = rehashed ? db_.run("users.rehash",
-                                        [&](soci::session& sql) {
-                                          store::UsersRepository(sql).update_password_hash(
-                                              user.id, *rehashed);
-                                        })
-                              : Status(rehashed.error());
+    Status updated =
+        rehashed ? db_.run("users.rehash",
+                           [&](soci::session& sql) {
+                             store::UsersRepository(sql).update_password_hash(user.id, *rehashed);
+                           })
+                 : Status(rehashed.error());
     if (!updated) spdlog::warn("user {}: password rehash failed; kept the old hash", user.id);
   }
 
@@ -282,8 +279,8 @@ Result<TokenPair> AuthService::refresh(std::string_view refresh_token) {
 Status AuthService::logout(const Principal& caller) {
   const WallClock::time_point now = deps_.clock();
   // The token stays acceptable until exp + clock skew, so its revocation must last as long.
-  const std::string until = format_rfc3339_ms(
-      from_unix_seconds(caller.expires_at) + std::chrono::seconds(deps_.auth.clock_skew_s));
+  const std::string until = format_rfc3339_ms(from_unix_seconds(caller.expires_at) +
+                                              std::chrono::seconds(deps_.auth.clock_skew_s));
   Status done = db_.transaction("auth.logout", [&](soci::session& sql) {
     store::SessionsRepository sessions(sql);
     sessions.revoke_session(caller.session_id, "logout", format_rfc3339_ms(now));
@@ -302,8 +299,8 @@ Result<User> AuthService::me(const Principal& caller) {
   return to_user(**row);
 }
 
-Status AuthService::verify_current_password(const std::string& user_id,
-                                            std::string_view password, std::string_view field) {
+Status AuthService::verify_current_password(const std::string& user_id, std::string_view password,
+                                            std::string_view field) {
   const std::int64_t now_s = unix_seconds(deps_.clock());
   const config::RateLimitsConfig& rl = deps_.rate_limits;
   auto row = db_.run("users.find_by_id", [&](soci::session& sql) {
@@ -343,8 +340,8 @@ Result<User> AuthService::update_me(const Principal& caller, const ProfileChange
       return Error::invalid_input("current_password is required to change the password",
                                   "current_password");
     }
-    if (Status ok = verify_current_password(caller.user_id, *change.current_password,
-                                            "current_password");
+    if (Status ok =
+            verify_current_password(caller.user_id, *change.current_password, "current_password");
         !ok) {
       return std::move(ok).error();
     }

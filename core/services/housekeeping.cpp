@@ -4,8 +4,7 @@
 
 namespace moodgate::services {
 
-Housekeeping::Housekeeping(std::vector<HousekeepingTask> tasks,
-                           std::chrono::milliseconds interval)
+Housekeeping::Housekeeping(std::vector<HousekeepingTask> tasks, std::chrono::milliseconds interval)
     : tasks_(std::move(tasks)), interval_(interval), thread_([this] { loop(); }) {}
 
 Housekeeping::~Housekeeping() {

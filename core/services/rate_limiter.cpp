@@ -77,15 +77,15 @@ RateDecision RateLimiter::peek_on(soci::session& sql, const std::string& bucket,
   return decide(rule, window, counters.count(bucket, window.start) + 1, now_s);
 }
 
-Result<RateDecision> RateLimiter::hit(const std::string& bucket,
-                                      const config::RateLimitRule& rule, std::int64_t now_s) {
+Result<RateDecision> RateLimiter::hit(const std::string& bucket, const config::RateLimitRule& rule,
+                                      std::int64_t now_s) {
   if (!rule.enabled()) return unlimited();
   return db_.run("rate_limit.hit",
                  [&](soci::session& sql) { return hit_on(sql, bucket, rule, now_s); });
 }
 
-Result<RateDecision> RateLimiter::peek(const std::string& bucket,
-                                       const config::RateLimitRule& rule, std::int64_t now_s) {
+Result<RateDecision> RateLimiter::peek(const std::string& bucket, const config::RateLimitRule& rule,
+                                       std::int64_t now_s) {
   if (!rule.enabled()) return unlimited();
   return db_.run("rate_limit.peek",
                  [&](soci::session& sql) { return peek_on(sql, bucket, rule, now_s); });
