@@ -19,11 +19,17 @@ using http::Method;
 // predate them); this only bounds the work an absurd one could cause.
 constexpr std::size_t kMaxLoginPasswordBytes = 4096;
 
-void add_rate_limit_headers(HttpResponse& r, const services::RateLimitInfo& info) {
-  if (info.limit == 0) return;
-  r.header("X-RateLimit-Limit", std::to_string(info.limit));
-  r.header("X-RateLimit-Remaining", std::to_string(info.remaining));
-  r.header("X-RateLimit-Reset", std::to_string(info.reset_after_s));
+// {user, tokens} with `status`, and the X-RateLimit-* headers of the limit the request used.
+Result<HttpResponse> signed_in_response(int status, Result<services::SignedIn> done,
+                                        const services::RateLimitInfo& limits) {
+  if (!done) return std::move(done).error();
+  HttpResponse r = HttpResponse::json(status, signed_in_json(*done));
+  if (limits.limit > 0) {
+    r.header("X-RateLimit-Limit", std::to_string(limits.limit));
+    r.header("X-RateLimit-Remaining", std::to_string(limits.remaining));
+    r.header("X-RateLimit-Reset", std::to_string(limits.reset_after_s));
+  }
+  return r;
 }
 
 Result<services::RegisterInput> register_input(const HttpRequest& request) {
@@ -132,10 +138,7 @@ void register_auth_api(http::Router& router, AuthApiDeps deps) {
                                   const services::RegisterInput& in) -> Result<HttpResponse> {
                             services::RateLimitInfo limits;
                             auto done = auth.register_user(in, req.client_ip, limits);
-                            if (!done) return std::move(done).error();
-                            HttpResponse r = HttpResponse::json(201, signed_in_json(*done));
-                            add_rate_limit_headers(r, limits);
-                            return r;
+                            return signed_in_response(201, std::move(done), limits);
                           }));
 
   router.add(Method::kPost, "/api/v1/auth/login",
@@ -144,10 +147,7 @@ void register_auth_api(http::Router& router, AuthApiDeps deps) {
                                   const services::LoginInput& in) -> Result<HttpResponse> {
                             services::RateLimitInfo limits;
                             auto done = auth.login(in, req.client_ip, limits);
-                            if (!done) return std::move(done).error();
-                            HttpResponse r = HttpResponse::json(200, signed_in_json(*done));
-                            add_rate_limit_headers(r, limits);
-                            return r;
+                            return signed_in_response(200, std::move(done), limits);
                           }));
 
   auto refresh_input = [](const HttpRequest& request) -> Result<std::string> {

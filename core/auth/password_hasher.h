@@ -24,7 +24,7 @@ namespace moodgate::auth {
 
 struct PasswordHashLimits {
   unsigned long long ops_limit = 2;          // crypto_pwhash_OPSLIMIT_INTERACTIVE
-  std::size_t mem_limit = 64 * 1024 * 1024;  // crypto_pwhash_MEMLIMIT_INTERACTIVE
+  std::size_t mem_limit = std::size_t{64} * 1024 * 1024;  // crypto_pwhash_MEMLIMIT_INTERACTIVE
 };
 
 class PasswordHasher {

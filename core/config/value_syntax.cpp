@@ -147,7 +147,7 @@ std::optional<std::pair<int, int>> parse_rate(std::string_view text) {
   window.remove_suffix(1);
   const std::optional<long long> amount = parse_integer(window);
   if (!count || !amount || *count < 1 || *count > 1'000'000 || *amount < 1) return std::nullopt;
-  if (*amount > 7 * 86400 / unit) return std::nullopt;
+  if (*amount > 7LL * 86400 / unit) return std::nullopt;
   return std::pair<int, int>{static_cast<int>(*count), static_cast<int>(*amount * unit)};
 }
 

@@ -3,7 +3,6 @@
 #include <catch2/catch.hpp>
 
 #include "core/services/rate_limiter.h"
-#include "core/store/migrations.h"
 #include "tests/support/test_databases.h"
 
 using namespace moodgate;
@@ -16,10 +15,8 @@ TEST_CASE("a fixed window counts hits, says what remains and when it resets",
   const std::string backend = GENERATE(from_range(test_backend_names()));
   INFO(backend);
   auto test_db = make_test_database(backend);
-  auto db = store::Database::open(test_db.config());
-  REQUIRE(db.ok());
-  REQUIRE(store::migrate(**db, store::default_schema_dir()).ok());
-  RateLimiter limiter(**db);
+  auto db = moodgate::testing::open_migrated(test_db);
+  RateLimiter limiter(*db);
   const config::RateLimitRule rule{3, 60};
   const std::int64_t t0 = 1'800'000'000 - 1'800'000'000 % 60;  // a window start
 
@@ -46,10 +43,9 @@ TEST_CASE("a fixed window counts hits, says what remains and when it resets",
 
 TEST_CASE("a disabled rule allows everything and touches no counter", "[services][ratelimit]") {
   auto test_db = make_test_database("sqlite");
-  auto db = store::Database::open(test_db.config());
-  REQUIRE(db.ok());
   // No migration: a rule that is off must not even reach the table.
-  RateLimiter limiter(**db);
+  auto db = moodgate::testing::open_or_fail(test_db.config());
+  RateLimiter limiter(*db);
   for (int i = 0; i < 5; ++i) {
     auto d = limiter.hit("b", config::RateLimitRule{0, 0}, 1000);
     REQUIRE(d.ok());

@@ -19,11 +19,7 @@ using moodgate::testing::test_backend_names;
 
 namespace {
 
-std::unique_ptr<Database> open_or_fail(const moodgate::config::DatabaseConfig& config) {
-  auto db = Database::open(config);
-  if (!db) FAIL("Database::open failed: " << db.error().message);
-  return std::move(db).value();
-}
+using moodgate::testing::open_or_fail;
 
 int count_rows(Database& db, const std::string& table) {
   auto n = db.run("test.count", [&](soci::session& s) {

@@ -26,6 +26,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using moodgate::testing::open_or_fail;
+
 const std::vector<std::string> kTables = {"users",
                                           "refresh_tokens",
                                           "revoked_access_tokens",
@@ -38,12 +40,6 @@ const std::vector<std::string> kTables = {"users",
                                           "visualization_images",
                                           "analysis_cache",
                                           "ai_usage"};
-
-std::unique_ptr<Database> open_or_fail(const moodgate::config::DatabaseConfig& config) {
-  auto db = Database::open(config);
-  if (!db) FAIL("Database::open failed: " << db.error().message);
-  return std::move(db).value();
-}
 
 // (table, column) pairs of the public schema, for comparing the two dialects.
 std::set<std::string> columns_of(Database& db) {

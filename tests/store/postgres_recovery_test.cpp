@@ -9,6 +9,7 @@
 #include "core/store/database.h"
 #include "core/store/migrations.h"
 #include "tests/support/postgres_instance.h"
+#include "tests/support/test_databases.h"
 
 using moodgate::ErrorCode;
 using moodgate::Status;
@@ -17,6 +18,8 @@ using moodgate::testing::PostgresInstance;
 
 namespace {
 
+using moodgate::testing::open_or_fail;
+
 moodgate::config::DatabaseConfig config_for(const std::string& url, int pool_size) {
   moodgate::config::DatabaseConfig config;
   config.url = url;
@@ -24,12 +27,6 @@ moodgate::config::DatabaseConfig config_for(const std::string& url, int pool_siz
   config.acquire_timeout_ms = 1000;
   config.connect_timeout_s = 2;
   return config;
-}
-
-std::unique_ptr<Database> open_or_fail(const moodgate::config::DatabaseConfig& config) {
-  auto db = Database::open(config);
-  if (!db) FAIL("Database::open failed: " << db.error().message);
-  return std::move(db).value();
 }
 
 Status select_one(Database& db, moodgate::store::SessionLease& lease) {

@@ -22,17 +22,10 @@ using moodgate::testing::test_backend_names;
 
 namespace {
 
+using moodgate::testing::open_migrated;
+
 constexpr const char* kExpires = "2030-01-01T00:02:00.000Z";
 constexpr std::int64_t kWindow = 1893456000;  // 2030-01-01T00:00:00Z
-
-std::unique_ptr<Database> open_migrated(const moodgate::testing::TestDatabase& test_db,
-                                        int pool_size = 4) {
-  auto db = Database::open(test_db.config(pool_size));
-  if (!db) FAIL("Database::open failed: " << db.error().message);
-  auto migrated = moodgate::store::migrate(**db, moodgate::store::default_schema_dir());
-  if (!migrated) FAIL("migrate failed: " << migrated.error().message);
-  return std::move(db).value();
-}
 
 long long add(Database& db, const std::string& bucket, std::int64_t window, long long amount = 1,
               const std::string& expires_at = kExpires) {

@@ -23,19 +23,12 @@ using moodgate::testing::test_backend_names;
 
 namespace {
 
+using moodgate::testing::open_migrated;
+
 constexpr const char* kT0 = "2030-01-01T00:00:00.000Z";
 constexpr const char* kT1 = "2030-01-01T00:05:00.123Z";
 constexpr const char* kT2 = "2030-01-01T00:10:00.000Z";
 constexpr const char* kLater = "2030-02-01T00:00:00.000Z";
-
-std::unique_ptr<Database> open_migrated(const moodgate::testing::TestDatabase& test_db,
-                                        int pool_size = 4) {
-  auto db = Database::open(test_db.config(pool_size));
-  if (!db) FAIL("Database::open failed: " << db.error().message);
-  auto migrated = moodgate::store::migrate(**db, moodgate::store::default_schema_dir());
-  if (!migrated) FAIL("migrate failed: " << migrated.error().message);
-  return std::move(db).value();
-}
 
 void insert_user(Database& db, const std::string& id) {
   auto ok = db.run("test.users.insert", [&](soci::session& sql) {

@@ -24,13 +24,7 @@ using moodgate::testing::test_backend_names;
 
 namespace {
 
-std::unique_ptr<Database> open_migrated(const moodgate::testing::TestDatabase& test_db) {
-  auto db = Database::open(test_db.config());
-  if (!db) FAIL("Database::open failed: " << db.error().message);
-  auto migrated = moodgate::store::migrate(**db, moodgate::store::default_schema_dir());
-  if (!migrated) FAIL("migrate failed: " << migrated.error().message);
-  return std::move(db).value();
-}
+using moodgate::testing::open_migrated;
 
 UserRow make_user(const std::string& id, const std::string& email) {
   UserRow user;

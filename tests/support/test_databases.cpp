@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "core/store/database_url.h"
+#include "core/store/migrations.h"
 
 namespace moodgate::testing {
 namespace {
@@ -137,6 +138,19 @@ std::string with_database_name(const std::string& url, const std::string& databa
   out += "/" + database;
   if (query != std::string::npos) out += url.substr(query);
   return out;
+}
+
+std::unique_ptr<store::Database> open_or_fail(const config::DatabaseConfig& config) {
+  auto db = store::Database::open(config);
+  if (!db) FAIL("Database::open failed: " << db.error().message);
+  return std::move(db).value();
+}
+
+std::unique_ptr<store::Database> open_migrated(const TestDatabase& test_db, int pool_size) {
+  auto db = open_or_fail(test_db.config(pool_size));
+  auto migrated = store::migrate(*db, store::default_schema_dir());
+  if (!migrated) FAIL("migrate failed: " << migrated.error().message);
+  return db;
 }
 
 }  // namespace moodgate::testing

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/config/config.h"
+#include "core/store/database.h"
 #include "tests/support/temp_dir.h"
 
 namespace moodgate::testing {
@@ -55,6 +56,12 @@ TestDatabase make_test_database(const std::string& backend);
 std::vector<TestDatabase> test_backends();
 // A fresh database on the PostgreSQL server behind `admin_url` (e.g. a PostgresInstance).
 TestDatabase make_postgres_database(const std::string& admin_url);
+// Opens a database (FAILs the test when it cannot).
+std::unique_ptr<store::Database> open_or_fail(const config::DatabaseConfig& config);
+// Opens `test_db` with a pool of `pool_size` and applies the shipped migrations (FAILs the
+// test when either fails).
+std::unique_ptr<store::Database> open_migrated(const TestDatabase& test_db, int pool_size = 4);
+
 // `url` with its database name replaced (keeps user, password, host, port and query).
 std::string with_database_name(const std::string& url, const std::string& database);
 
