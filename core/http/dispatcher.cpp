@@ -12,6 +12,23 @@
 namespace moodgate::http {
 namespace {
 
+// True while this thread runs dispatch(): an answer given then is sent from the event loop.
+thread_local bool t_in_dispatch = false;
+
+// How long after an answer left another thread we assume it was written if Pistache never
+// says so. Pistache 0.0.5 resolves the promise send() returns without a lock on the loop
+// thread, so a continuation attached from another thread at that moment is lost (seen under
+// ASan: a drain waited its whole grace for one such request). Sends from the loop thread
+// cannot race. Bigger bodies get longer, since they may really take that long to write.
+std::chrono::milliseconds unconfirmed_write_grace(std::size_t body_bytes) {
+  return std::chrono::milliseconds(2000 + body_bytes / 1024);  // + 1 s per MiB
+}
+
+struct InLoopDispatch {
+  InLoopDispatch() { t_in_dispatch = true; }
+  ~InLoopDispatch() { t_in_dispatch = false; }
+};
+
 // Headers every answer carries. The API serves JSON only, so the policy can be strict; routes
 // that serve HTML (GET /docs) set their own Content-Security-Policy, which wins.
 void add_security_headers(HttpResponse& r) {
@@ -68,6 +85,7 @@ Exchange::Sender Dispatcher::sender_for(Transmit transmit, const DeadlineSlot& d
 }
 
 void Dispatcher::dispatch(HttpRequest request, Transmit transmit) {
+  const InLoopDispatch on_loop;
   in_flight_.fetch_add(1);
   auto exchange_for = [&](HttpRequest req) {
     return std::make_shared<Exchange>(std::move(req), sender_for(transmit));
@@ -156,17 +174,35 @@ void Dispatcher::finish(const HttpRequest& request, HttpResponse&& response,
                                                                  request.received_at)
                            .count();
   write_access_log(record);
-  auto once = std::make_shared<std::atomic<bool>>(false);
-  auto self = shared_from_this();
-  auto on_written = [self, once] {
-    if (!once->exchange(true)) self->written();
+  struct WriteState {
+    std::atomic<bool> done{false};
+    std::atomic<DeadlineWatchdog::Id> fallback{0};
   };
+  auto state = std::make_shared<WriteState>();
+  auto self = shared_from_this();
+  auto on_written = [self, state, id = request.request_id] {
+    if (state->done.exchange(true)) return;
+    spdlog::trace("request {}: answer written", id);
+    if (const auto fallback = state->fallback.exchange(0)) self->watchdog_->cancel(fallback);
+    self->written();
+  };
+  const std::size_t body_bytes = response.body.size();
   try {
     transmit(std::move(response), on_written);
   } catch (const std::exception& e) {
     // The peer went away; nothing left to answer.
     spdlog::debug("request {}: could not send answer: {}", request.request_id, e.what());
     on_written();
+  }
+  if (!t_in_dispatch && !state->done.load()) {
+    const auto id = watchdog_->schedule(
+        DeadlineWatchdog::Clock::now() + unconfirmed_write_grace(body_bytes), [state, self] {
+          state->fallback.store(0);
+          if (!state->done.exchange(true)) self->written();
+        });
+    state->fallback.store(id);
+    // The write may have been confirmed between the check and storing the id.
+    if (state->done.load() && state->fallback.exchange(0) == id) watchdog_->cancel(id);
   }
 }
 

@@ -32,8 +32,7 @@ std::string stored_hash(const std::string& url, const std::string& email) {
   REQUIRE(db.ok());
   auto hash = (*db)->run("test.hash", [&](soci::session& sql) {
     std::string h;
-    sql << "SELECT password_hash FROM users WHERE email = :e", soci::use(email, "e"),
-        soci::into(h);
+    sql << "SELECT password_hash FROM users WHERE email = :e", soci::use(email, "e"), soci::into(h);
     return h;
   });
   REQUIRE(hash.ok());
@@ -53,11 +52,11 @@ TEST_CASE("no response or log line carries a password, a hash, the key or a toke
           "[api][auth][secrets]") {
   TempDir dir;
   const std::string url = "sqlite:///" + (dir.path() / "leak.db").string();
-  const std::string config_path = dir.write(
-      "leak.yaml", "server:\n  port: 0\ndatabase:\n  url: " + url +
-                       "\nauth:\n  jwt_secret: \"${MOODGATE_JWT_SECRET}\"\n"
-                       "  password_ops_limit: 1\n  password_mem_limit: 8KiB\n"
-                       "logging:\n  level: trace\n  access_log: true\n");
+  const std::string config_path =
+      dir.write("leak.yaml", "server:\n  port: 0\ndatabase:\n  url: " + url +
+                                 "\nauth:\n  jwt_secret: \"${MOODGATE_JWT_SECRET}\"\n"
+                                 "  password_ops_limit: 1\n  password_mem_limit: 8KiB\n"
+                                 "logging:\n  level: trace\n  access_log: true\n");
   ServerProcess server({"--config", config_path, "serve"},
                        {std::string("MOODGATE_JWT_SECRET=") + kSecret});
   const auto port = server.wait_for_port();
@@ -70,8 +69,8 @@ TEST_CASE("no response or log line carries a password, a hash, the key or a toke
     return r;
   };
   const std::string email = "leak@example.com";
-  HttpReply reg = keep(api_call(port, "POST", "/api/v1/auth/register",
-                                credentials_json(email, kPassword)));
+  HttpReply reg =
+      keep(api_call(port, "POST", "/api/v1/auth/register", credentials_json(email, kPassword)));
   REQUIRE(reg.status == 201);
   const std::string access = reg.json()["tokens"]["access_token"].GetString();
   const std::string refresh = reg.json()["tokens"]["refresh_token"].GetString();
@@ -79,8 +78,8 @@ TEST_CASE("no response or log line carries a password, a hash, the key or a toke
   keep(api_call(port, "POST", "/api/v1/auth/login", credentials_json(email, "wrong pass 1")));
   keep(api_call(port, "POST", "/api/v1/auth/login", credentials_json("x@example.com", kPassword)));
   keep(api_call(port, "POST", "/api/v1/auth/register", credentials_json(email, kPassword)));
-  HttpReply login = keep(api_call(port, "POST", "/api/v1/auth/login",
-                                  credentials_json(email, kPassword)));
+  HttpReply login =
+      keep(api_call(port, "POST", "/api/v1/auth/login", credentials_json(email, kPassword)));
   REQUIRE(login.status == 200);
   tokens.push_back(login.json()["tokens"]["access_token"].GetString());
   tokens.push_back(login.json()["tokens"]["refresh_token"].GetString());
@@ -92,8 +91,8 @@ TEST_CASE("no response or log line carries a password, a hash, the key or a toke
   keep(api_call(port, "PATCH", "/api/v1/auth/me",
                 std::string(R"({"password":"x1","current_password":")") + kPassword + R"("})",
                 access));
-  HttpReply rotated = keep(api_call(port, "POST", "/api/v1/auth/refresh",
-                                    R"({"refresh_token":")" + refresh + R"("})"));
+  HttpReply rotated = keep(
+      api_call(port, "POST", "/api/v1/auth/refresh", R"({"refresh_token":")" + refresh + R"("})"));
   REQUIRE(rotated.status == 200);
   tokens.push_back(rotated.json()["tokens"]["access_token"].GetString());
   tokens.push_back(rotated.json()["tokens"]["refresh_token"].GetString());
@@ -106,7 +105,10 @@ TEST_CASE("no response or log line carries a password, a hash, the key or a toke
   const std::string hash = stored_hash(url, email);
   REQUIRE(hash.rfind("$argon2id$", 0) == 0);
   server.signal(SIGTERM);
-  REQUIRE(server.wait_exit(std::chrono::seconds(10)) == 0);
+  const int exit_code = server.wait_exit(std::chrono::seconds(10));
+  const std::string err = server.stderr_text();
+  INFO("server log tail: " << err.substr(err.size() > 3000 ? err.size() - 3000 : 0));
+  REQUIRE(exit_code == 0);
   const std::string logs = server.stdout_text() + server.stderr_text();
   REQUIRE(logs.find("/api/v1/auth/login") != std::string::npos);  // the access log is there
 
