@@ -19,6 +19,8 @@ DeadlineWatchdog::Id DeadlineWatchdog::schedule(Clock::time_point deadline,
   bool earliest = false;
   {
     std::lock_guard lock(mu_);
+    // After stop() nothing fires, so nothing is kept: a callback holding its owner would leak.
+    if (stopping_) return 0;
     id = next_id_++;
     earliest = by_deadline_.empty() || deadline < by_deadline_.begin()->first;
     by_deadline_.emplace(deadline, id);

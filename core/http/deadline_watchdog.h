@@ -28,7 +28,8 @@ class DeadlineWatchdog {
   DeadlineWatchdog(const DeadlineWatchdog&) = delete;
   DeadlineWatchdog& operator=(const DeadlineWatchdog&) = delete;
 
-  // Runs `fire` at `deadline` unless cancelled before; returns the id to cancel it with.
+  // Runs `fire` at `deadline` unless cancelled before; returns the id to cancel it with, or 0
+  // (and drops `fire`) once stopped.
   Id schedule(Clock::time_point deadline, std::function<void()> fire);
   // True when the callback was cancelled before it started to run.
   bool cancel(Id id);

@@ -221,3 +221,14 @@ TEST_CASE(
   }
   CHECK(d->in_flight() == 1);
 }
+
+TEST_CASE("a stopped watchdog takes no more callbacks, so nothing they hold is kept",
+          "[http][dispatcher]") {
+  DeadlineWatchdog watchdog;
+  watchdog.stop();
+  auto held = std::make_shared<int>(7);
+  const auto id = watchdog.schedule(DeadlineWatchdog::Clock::now(), [held] {});
+  CHECK(id == 0);
+  CHECK(watchdog.pending() == 0);
+  CHECK(held.use_count() == 1);  // the callback (and its copy of `held`) is gone
+}
