@@ -103,6 +103,15 @@ Status fresh(const HttpRequest& request, std::chrono::milliseconds limit) {
   return Error(ErrorCode::kUnavailable, "Too many sign-ins at once, try again shortly");
 }
 
+// `work` for the password pool: shed unrun once it waited past `limit` (see fresh()).
+AuthedWork shed_when_stale(std::chrono::milliseconds limit, AuthedWork work) {
+  return
+      [limit, work = std::move(work)](const HttpRequest& req, const services::Principal& caller) {
+        if (Status ok = fresh(req, limit); !ok) return Result<HttpResponse>(std::move(ok).error());
+        return work(req, caller);
+      };
+}
+
 // Runs `work(request, input)` on `pool` after `parse` validated the body on the event loop.
 template <typename Parse, typename Work>
 http::Handler public_route(WorkerPool& pool, std::chrono::milliseconds queue_limit, Parse parse,
@@ -181,34 +190,34 @@ void register_auth_api(http::Router& router, AuthApiDeps deps) {
                              return HttpResponse::json(200, user_json(*user));
                            }));
 
-  router.add(
-      Method::kPatch, "/api/v1/auth/me",
-      authenticated(hashing, auth,
-                    [&auth, wait](const HttpRequest& req,
-                                  const services::Principal& caller) -> Result<HttpResponse> {
-                      if (Status ok = fresh(req, wait); !ok) return std::move(ok).error();
-                      auto change = profile_change(req);
-                      if (!change) return std::move(change).error();
-                      auto user = auth.update_me(caller, *change);
-                      if (!user) return std::move(user).error();
-                      return HttpResponse::json(200, user_json(*user));
-                    }));
+  router.add(Method::kPatch, "/api/v1/auth/me",
+             authenticated(hashing, auth,
+                           shed_when_stale(
+                               wait,
+                               [&auth](const HttpRequest& req,
+                                       const services::Principal& caller) -> Result<HttpResponse> {
+                                 auto change = profile_change(req);
+                                 if (!change) return std::move(change).error();
+                                 auto user = auth.update_me(caller, *change);
+                                 if (!user) return std::move(user).error();
+                                 return HttpResponse::json(200, user_json(*user));
+                               })));
 
-  router.add(
-      Method::kDelete, "/api/v1/auth/me",
-      authenticated(hashing, auth,
-                    [&auth, wait](const HttpRequest& req,
-                                  const services::Principal& caller) -> Result<HttpResponse> {
-                      if (Status ok = fresh(req, wait); !ok) return std::move(ok).error();
-                      auto body = JsonBody::parse(req);
-                      if (!body) return std::move(body).error();
-                      auto password = body->required_string("password");
-                      if (!password) return std::move(password).error();
-                      if (Status s = auth.delete_me(caller, *password); !s) {
-                        return std::move(s).error();
-                      }
-                      return HttpResponse::empty(204);
-                    }));
+  router.add(Method::kDelete, "/api/v1/auth/me",
+             authenticated(hashing, auth,
+                           shed_when_stale(
+                               wait,
+                               [&auth](const HttpRequest& req,
+                                       const services::Principal& caller) -> Result<HttpResponse> {
+                                 auto body = JsonBody::parse(req);
+                                 if (!body) return std::move(body).error();
+                                 auto password = body->required_string("password");
+                                 if (!password) return std::move(password).error();
+                                 if (Status s = auth.delete_me(caller, *password); !s) {
+                                   return std::move(s).error();
+                                 }
+                                 return HttpResponse::empty(204);
+                               })));
 }
 
 }  // namespace moodgate::api
