@@ -13,9 +13,13 @@ bench_prepare() {
   trap 'bench_cleanup' EXIT
 }
 
+# Runs from the EXIT trap, where set -e still holds: nothing here may fail the cleanup.
 bench_cleanup() {
-  for p in "${bench_pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-  [ -n "${bench_pgdir:-}" ] && scripts/postgres.sh stop "$bench_pgdir" >/dev/null 2>&1
+  for p in "${bench_pids[@]}"; do
+    kill "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
+  done
+  if [ -n "${bench_pgdir:-}" ]; then scripts/postgres.sh stop "$bench_pgdir" >/dev/null 2>&1 || true; fi
   rm -rf "$bench_tmp"
 }
 
