@@ -106,6 +106,9 @@ Result<std::shared_ptr<const LoadedPlugin>> PluginLoader::load(const std::string
     return refused(*path, "exports no create_provider factory");
   }
   plugin->factory = &lib.get_alias<sdk::Factory>("create_provider");
+  if (lib.has("moodgate_provider_version")) {
+    plugin->version = exported_string(&lib.get<const char>("moodgate_provider_version"));
+  }
   spdlog::info("loaded provider plugin {} from {}", plugin->name, plugin->path);
   loaded_.emplace(*path, plugin);
   return std::shared_ptr<const LoadedPlugin>(plugin);

@@ -34,6 +34,7 @@ struct LoadedPlugin {
   std::string path;         // absolute
   std::uint32_t abi = 0;    // what the plugin exports
   std::string fingerprint;  // what the plugin exports
+  std::string version;      // MOODGATE_PROVIDER_VERSION, or "" when it exports none
   std::shared_ptr<boost::dll::shared_library> library;
   sdk::Factory* factory = nullptr;
 };

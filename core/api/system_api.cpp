@@ -65,8 +65,8 @@ Result<HttpResponse> readiness(const SystemApiDeps& deps, const std::string& req
 
 }  // namespace
 
-std::string version_json() {
-  return json::build([](json::Writer& w) {
+std::string version_json(const std::vector<PluginInfo>& plugins) {
+  return json::build([&](json::Writer& w) {
     w.StartObject();
     json::key(w, "name");
     w.String(build::kName);
@@ -82,7 +82,17 @@ std::string version_json() {
     json::string(w, compiler_string());
     w.EndObject();
     json::key(w, "plugins");
-    w.StartArray();  // provider plugins arrive with the plugin loader
+    w.StartArray();
+    for (const PluginInfo& p : plugins) {
+      w.StartObject();
+      json::key(w, "name");
+      json::string(w, p.name);
+      json::key(w, "version");
+      json::string(w, p.version);
+      json::key(w, "abi");
+      w.Uint(p.abi);
+      w.EndObject();
+    }
     w.EndArray();
     w.EndObject();
   });
@@ -99,9 +109,10 @@ void register_system_api(http::Router& router, SystemApiDeps deps) {
                          [shared, ex]() { return readiness(*shared, ex->request().request_id); });
   });
 
-  const std::string version = version_json();
-  router.add(http::Method::kGet, "/version", [version](const std::shared_ptr<Exchange>& ex) {
-    ex->reply(HttpResponse::json(200, version));
+  // Built per request: the plugins change when the providers are reloaded.
+  router.add(http::Method::kGet, "/version", [shared](const std::shared_ptr<Exchange>& ex) {
+    ex->reply(HttpResponse::json(
+        200, version_json(shared->plugins ? shared->plugins() : std::vector<PluginInfo>{})));
   });
 
   if (shared->debug_endpoints) {

@@ -2,6 +2,7 @@
 // server.debug_endpoints is on, GET /debug/sleep?ms=N (a slow request for drain tests).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -19,17 +20,25 @@ struct ReadinessCheck {
   std::function<Status()> run;
 };
 
+// A provider plugin in use, as GET /version shows it.
+struct PluginInfo {
+  std::string name;
+  std::string version;  // "" when the plugin exports none
+  std::uint32_t abi = 0;
+};
+
 struct SystemApiDeps {
   WorkerPool* pool = nullptr;
   std::vector<ReadinessCheck> checks;
   std::function<bool()> draining;  // true while shutting down: ready answers 503
   bool debug_endpoints = false;
+  std::function<std::vector<PluginInfo>()> plugins;  // the plugins serving now
 };
 
 // Registers the system routes on `router`.
 void register_system_api(http::Router& router, SystemApiDeps deps);
 
-// The body of GET /version (also printed by `moodgate --version --json`).
-std::string version_json();
+// The body of GET /version for the plugins now in use.
+std::string version_json(const std::vector<PluginInfo>& plugins = {});
 
 }  // namespace moodgate::api

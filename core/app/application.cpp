@@ -4,7 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include "core/api/auth_api.h"
+#include "core/api/providers_api.h"
 #include "core/api/system_api.h"
+#include "core/ai/plugin_loader.h"
+#include "core/ai/provider_registry.h"
 #include "core/auth/access_tokens.h"
 #include "core/auth/jwt_secret.h"
 #include "core/auth/password_hasher.h"
@@ -36,6 +39,8 @@ struct Application::Impl {
   std::unique_ptr<auth::AccessTokens> tokens;
   std::unique_ptr<services::AuthService> auth;
   std::unique_ptr<services::Housekeeping> housekeeping;
+  std::unique_ptr<ai::PluginLoader> plugin_loader;
+  std::unique_ptr<ai::ProviderRegistry> providers;
   std::unique_ptr<WorkerPool> pool;
   std::unique_ptr<WorkerPool> password_pool;
   std::vector<std::pair<http::Method, std::string>> routes;
@@ -58,6 +63,14 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   if (!url.ok()) return std::move(url).error();
   auto secret = auth::resolve_jwt_secret(config.auth, url->backend == store::Backend::kSqlite);
   if (!secret.ok()) return std::move(secret).error();
+
+  // Providers next: a plugin that cannot load stops start-up with its reason.
+  std::vector<std::string> plugin_dirs = config.providers.plugin_dirs;
+  for (auto& dir : ai::default_plugin_dirs()) plugin_dirs.push_back(std::move(dir));
+  impl->plugin_loader = std::make_unique<ai::PluginLoader>(std::move(plugin_dirs));
+  auto provider_set = ai::ProviderSet::build(config.providers, *impl->plugin_loader);
+  if (!provider_set.ok()) return std::move(provider_set).error();
+  impl->providers = std::make_unique<ai::ProviderRegistry>(std::move(provider_set).value());
 
   auto database = store::Database::open(config.database);
   if (!database.ok()) return std::move(database).error();
@@ -101,12 +114,22 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   api::register_auth_api(
       router, api::AuthApiDeps{impl->pool.get(), impl->password_pool.get(), auth_service,
                                std::chrono::milliseconds(ac.password_queue_timeout_ms)});
+  api::register_providers_api(
+      router, api::ProvidersApiDeps{impl->pool.get(), auth_service, impl->providers.get()});
   api::SystemApiDeps system;
   system.pool = impl->pool.get();
   store::Database* db = impl->database.get();
   system.checks.push_back({"database", [db] { return db->ping(); }});
   Impl* raw = impl.get();
   system.draining = [raw] { return raw->server && raw->server->draining(); };
+  ai::ProviderRegistry* registry = impl->providers.get();
+  system.plugins = [registry] {
+    std::vector<api::PluginInfo> out;
+    for (const auto& plugin : registry->current()->plugins()) {
+      out.push_back({plugin->name, plugin->version, plugin->abi});
+    }
+    return out;
+  };
   system.debug_endpoints = config.server.debug_endpoints;
   api::register_system_api(router, std::move(system));
 
@@ -126,6 +149,24 @@ Status Application::start() {
 
 std::uint16_t Application::port() const {
   return impl_->server->port();
+}
+
+Status Application::reload_providers(const config::ProvidersConfig& providers) {
+  auto next = ai::ProviderSet::build(providers, *impl_->plugin_loader);
+  if (!next.ok()) {
+    spdlog::error("provider reload refused; the current providers stay: {}",
+                  next.error().message);
+    return std::move(next).error();
+  }
+  impl_->providers->replace(std::move(next).value());
+  std::string chains;
+  for (const auto& [capability, names] : providers.chains) {
+    std::string list;
+    for (const auto& name : names) list += (list.empty() ? "" : ",") + name;
+    chains += (chains.empty() ? "" : " ") + capability + "=[" + list + "]";
+  }
+  spdlog::info("providers reloaded: {}", chains);
+  return {};
 }
 
 const std::vector<std::pair<http::Method, std::string>>& Application::routes() const {
@@ -162,7 +203,7 @@ void block_shutdown_signals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-int wait_for_shutdown_signal() {
+int wait_for_shutdown_signal(const std::function<void()>& on_reload) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
@@ -172,7 +213,8 @@ int wait_for_shutdown_signal() {
     int sig = 0;
     if (sigwait(&set, &sig) != 0) continue;
     if (sig == SIGHUP) {
-      spdlog::info("SIGHUP received; nothing to reload yet (provider hot swap comes with plugins)");
+      spdlog::info("SIGHUP received; reloading the providers section");
+      if (on_reload) on_reload();
       continue;
     }
     spdlog::info("{} received; shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");

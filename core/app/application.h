@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -26,6 +27,10 @@ class Application {
   // Starts listening; the port is known afterwards.
   Status start();
   std::uint16_t port() const;
+  // Loads and checks `providers` and, if all is well, makes it the set new calls use (calls in
+  // flight keep theirs). On any error the current set stays and the reason is logged.
+  Status reload_providers(const config::ProvidersConfig& providers);
+
   // Every route served, as (method, pattern).
   const std::vector<std::pair<http::Method, std::string>>& routes() const;
 
@@ -42,6 +47,7 @@ class Application {
 // Blocks SIGTERM, SIGINT and SIGHUP in the calling thread (call before any thread starts, so
 // every thread inherits the mask) and returns when SIGTERM or SIGINT arrives.
 void block_shutdown_signals();
-int wait_for_shutdown_signal();
+// SIGHUP in between calls `on_reload` and keeps waiting.
+int wait_for_shutdown_signal(const std::function<void()>& on_reload = {});
 
 }  // namespace moodgate::app

@@ -19,7 +19,7 @@ Result<config::Config> load(const CommandLine& cl) {
   return config::load_config_file(path);
 }
 
-int serve(const config::Config& config) {
+int serve(const config::Config& config, const std::string& config_path) {
   block_shutdown_signals();
   auto application = Application::create(config);
   if (!application.ok()) {
@@ -30,7 +30,16 @@ int serve(const config::Config& config) {
     spdlog::error("cannot start: {}", s.error().message);
     return 1;
   }
-  wait_for_shutdown_signal();
+  wait_for_shutdown_signal([&] {
+    // Only the providers section is applied live; the rest needs a restart.
+    auto reloaded = config::load_config_file(config_path);
+    if (!reloaded.ok()) {
+      spdlog::error("provider reload refused; the current providers stay: {}",
+                    reloaded.error().message);
+      return;
+    }
+    (void)(*application)->reload_providers(reloaded->providers);
+  });
   // A signal asked us to stop, and we did: exit 0 even if the grace period ran out (the
   // shutdown logged how many requests were cut off).
   (*application)->shutdown();
@@ -143,7 +152,7 @@ int run_command(const CommandLine& cl) {
     case Command::kMigrate:
       return migrate(*config);
     default:
-      return serve(*config);
+      return serve(*config, config->source);
   }
 }
 

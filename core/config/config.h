@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,39 @@ struct RateLimitsConfig {
   RateLimitRule login_failures_per_account{10, 900};
 };
 
+// One named provider instance: which plugin, its own settings, and how the gateway calls it.
+struct ProviderInstanceConfig {
+  std::string name;    // the key under providers.instances
+  std::string plugin;  // a plugin name ("gemini") or a path to a .so
+  std::map<std::string, std::string> settings;  // handed to the plugin as is; may hold secrets
+  int connect_timeout_ms = 5000;
+  int timeout_ms = 30000;                // one attempt, connect to last byte
+  int deadline_ms = 60000;               // all attempts of one call, backoff included
+  int max_attempts = 3;                  // on retryable failures, before falling back
+  double price_input_per_million = 0;    // USD per 1M input tokens, for usage records
+  double price_output_per_million = 0;   // USD per 1M output tokens (thinking included)
+  double price_per_image = 0;            // USD per image, added for image calls
+};
+
+// The capabilities the app asks for; each is served by a chain of instances, tried in order.
+inline constexpr const char* kCapabilities[] = {"analysis", "scenarios", "summary", "image"};
+
+// The embedded default's only instance: the offline mock plugin.
+inline ProviderInstanceConfig mock_instance() {
+  ProviderInstanceConfig mock;
+  mock.name = "mock";
+  mock.plugin = "mock";
+  return mock;
+}
+
+struct ProvidersConfig {
+  std::vector<std::string> plugin_dirs;  // searched before the defaults beside the executable
+  bool watch = false;                    // reload providers when the config file is saved
+  std::vector<ProviderInstanceConfig> instances{mock_instance()};
+  std::map<std::string, std::vector<std::string>> chains{
+      {"analysis", {"mock"}}, {"scenarios", {"mock"}}, {"summary", {"mock"}}, {"image", {"mock"}}};
+};
+
 struct LoggingConfig {
   std::string level = "info";   // trace | debug | info | warn | error | off
   bool access_log = true;       // one JSON line per request on stdout
@@ -83,6 +117,7 @@ struct Config {
   DatabaseConfig database;
   AuthConfig auth;
   RateLimitsConfig rate_limits;
+  ProvidersConfig providers;
   LoggingConfig logging;
 };
 

@@ -1,5 +1,7 @@
 #include "core/config/config_schema.h"
 
+#include "core/config/providers_schema.h"
+
 #include <optional>
 #include <string>
 
@@ -163,6 +165,7 @@ const std::vector<SectionSpec>& config_sections() {
       database_section(),
       auth_section(),
       rate_limits_section(),
+      providers_section(),
       logging_section(),
   };
   return sections;

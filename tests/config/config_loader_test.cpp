@@ -280,7 +280,10 @@ TEST_CASE("The startup log line lists every option with its effective value", "[
         "auth.revocation_cache_ms=0 auth.password_ops_limit=2 auth.password_mem_limit=64MiB "
         "auth.password_max_concurrent=2 auth.password_queue_timeout_ms=5000 "
         "rate_limits.enabled=true rate_limits.register_per_ip=5/1h rate_limits.login_per_ip=10/15m "
-        "rate_limits.login_failures_per_account=10/15m logging.level=info "
+        "rate_limits.login_failures_per_account=10/15m providers.instances=[mock(mock)] "
+        "providers.chains.analysis=[mock] providers.chains.image=[mock] "
+        "providers.chains.scenarios=[mock] providers.chains.summary=[mock] providers.watch=false "
+        "logging.level=info "
         "logging.access_log=true");
 }
 

@@ -212,6 +212,12 @@ using Factory = std::unique_ptr<Provider>(const Settings& settings);
 #define MOODGATE_PROVIDER_FINGERPRINT_SYMBOL moodgate_provider_fingerprint
 #define MOODGATE_PROVIDER_FACTORY_SYMBOL create_provider
 
+// Optionally exports the plugin's own version ("1.4.2"), shown by GET /version. Use once, at
+// namespace scope, beside MOODGATE_EXPORT_PROVIDER.
+#define MOODGATE_PROVIDER_VERSION(version)                               \
+  extern "C" BOOST_SYMBOL_EXPORT const char moodgate_provider_version[]; \
+  extern "C" BOOST_SYMBOL_EXPORT const char moodgate_provider_version[] = version
+
 // Exports `factory` (a function with the signature moodgate::sdk::Factory) with the ABI version
 // and build fingerprint beside it. Use once per plugin, at namespace scope.
 #define MOODGATE_EXPORT_PROVIDER(factory)                                                \

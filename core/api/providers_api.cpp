@@ -1,0 +1,48 @@
+#include "core/api/providers_api.h"
+
+#include "core/api/authenticated.h"
+#include "core/common/json.h"
+#include "core/config/config.h"
+
+namespace moodgate::api {
+namespace {
+
+std::string providers_json(const ai::ProviderSet& set) {
+  return json::build([&](json::Writer& w) {
+    w.StartObject();
+    json::key(w, "capabilities");
+    w.StartObject();
+    for (const char* capability : config::kCapabilities) {
+      json::key(w, capability);
+      w.StartArray();
+      for (const auto& inst : set.chain(capability)) {
+        w.StartObject();
+        json::key(w, "instance");
+        json::string(w, inst->config.name);
+        json::key(w, "plugin");
+        json::string(w, inst->plugin->name);
+        json::key(w, "model");
+        json::string(w, inst->model);
+        w.EndObject();
+      }
+      w.EndArray();
+    }
+    w.EndObject();
+    w.EndObject();
+  });
+}
+
+}  // namespace
+
+void register_providers_api(http::Router& router, ProvidersApiDeps deps) {
+  const ai::ProviderRegistry* registry = deps.providers;
+  router.add(http::Method::kGet, "/api/v1/providers",
+             authenticated(*deps.pool, *deps.auth,
+                           [registry](const http::HttpRequest&, const services::Principal&)
+                               -> Result<http::HttpResponse> {
+                             return http::HttpResponse::json(200,
+                                                             providers_json(*registry->current()));
+                           }));
+}
+
+}  // namespace moodgate::api
