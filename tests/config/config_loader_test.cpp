@@ -192,6 +192,7 @@ TEST_CASE("The shipped production example loads when DATABASE_URL and the JWT se
           "[config]") {
   ScopedEnv url("DATABASE_URL", "postgresql://moodgate:pw@db:5432/moodgate?sslmode=require");
   ScopedEnv secret("MOODGATE_JWT_SECRET", "k4Qm0bW7v2Zr9XyT1nLp8sHd3JfG6cAe5uRi");
+  ScopedEnv gemini("GEMINI_API_KEY", "AIza-test");
   ScopedEnv port("MOODGATE_PORT", std::nullopt);
   Result<Config> loaded = load_config_file(kShippedProduction);
   REQUIRE(loaded.ok());
@@ -202,11 +203,14 @@ TEST_CASE("The shipped production example loads when DATABASE_URL and the JWT se
   CHECK_FALSE(loaded->server.cors_allowed_origins.empty());
   CHECK(loaded->auth.jwt_secret == "k4Qm0bW7v2Zr9XyT1nLp8sHd3JfG6cAe5uRi");
   CHECK(loaded->auth.jwt_secret_file.empty());
+  CHECK(loaded->providers.chains.at("image") == std::vector<std::string>{"nano_banana"});
+  CHECK(loaded->providers.instances[0].settings.at("api_key") == "AIza-test");
 }
 
 TEST_CASE("The shipped production example names DATABASE_URL when it is not set", "[config]") {
   ScopedEnv url("DATABASE_URL", std::nullopt);
   ScopedEnv secret("MOODGATE_JWT_SECRET", "k4Qm0bW7v2Zr9XyT1nLp8sHd3JfG6cAe5uRi");
+  ScopedEnv gemini("GEMINI_API_KEY", "AIza-test");
   Result<Config> loaded = load_config_file(kShippedProduction);
   REQUIRE_FALSE(loaded.ok());
   CHECK(loaded.error().message ==
@@ -216,6 +220,7 @@ TEST_CASE("The shipped production example names DATABASE_URL when it is not set"
 TEST_CASE("The shipped production example requires MOODGATE_JWT_SECRET", "[config]") {
   ScopedEnv url("DATABASE_URL", "postgresql://moodgate:pw@db:5432/moodgate");
   ScopedEnv secret("MOODGATE_JWT_SECRET", std::nullopt);
+  ScopedEnv gemini("GEMINI_API_KEY", "AIza-test");
   Result<Config> loaded = load_config_file(kShippedProduction);
   REQUIRE_FALSE(loaded.ok());
   CHECK(loaded.error().message == kShippedProduction +
