@@ -10,11 +10,13 @@ RUN cmake --preset release -DMOODGATE_BUILD_TESTS=OFF && cmake --build --preset 
 FROM debian:12-slim AS runtime
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libpistache0 libsoci-core4.0 libsoci-postgresql4.0 libsoci-sqlite3-4.0 libyaml-cpp0.7 \
-      libspdlog1.10 libpq5 libsqlite3-0 libsodium23 libjwt0 ca-certificates curl \
+      libspdlog1.10 libpq5 libsqlite3-0 libsodium23 libjwt0 libcurl4 ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --home /srv/moodgate moodgate
 WORKDIR /srv/moodgate
 COPY --from=build /src/build/release/moodgate /usr/local/bin/moodgate
+# Provider plugins, where the gateway looks relative to its executable.
+COPY --from=build /src/build/release/providers/*.so /usr/local/lib/moodgate/providers/
 COPY --from=build /src/config ./config
 COPY --from=build /src/schema /usr/local/share/moodgate/schema
 RUN mkdir -p var && chown moodgate var
