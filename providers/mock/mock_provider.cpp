@@ -150,4 +150,5 @@ std::unique_ptr<sdk::Provider> create(const sdk::Settings& settings) {
 }  // namespace
 }  // namespace moodgate::mock
 
-MOODGATE_EXPORT_PROVIDER(moodgate::mock::create)
+MOODGATE_EXPORT_PROVIDER(moodgate::mock::create);
+MOODGATE_PROVIDER_VERSION("1.0.0");
