@@ -49,8 +49,10 @@ Result<std::shared_ptr<const ProviderSet>> ProviderSet::build(
       const sdk::Capability needed = needed_for(capability);
       const auto& caps = it->second->capabilities;
       if (std::find(caps.begin(), caps.end(), needed) == caps.end()) {
-        problems.push_back("providers.chains." + capability + ": " + name + " (plugin " +
-                           it->second->plugin->name + ") cannot make " + capability_noun(needed));
+        std::string problem = "providers.chains." + capability;
+        problem.append(": ").append(name).append(" (plugin ").append(it->second->plugin->name);
+        problem.append(") cannot make ").append(capability_noun(needed));
+        problems.push_back(std::move(problem));
         continue;
       }
       chain.push_back(it->second);

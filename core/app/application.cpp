@@ -163,7 +163,8 @@ Status Application::reload_providers(const config::ProvidersConfig& providers) {
   for (const auto& [capability, names] : providers.chains) {
     std::string list;
     for (const auto& name : names) list += (list.empty() ? "" : ",") + name;
-    chains += (chains.empty() ? "" : " ") + capability + "=[" + list + "]";
+    chains.append(chains.empty() ? "" : " ").append(capability).append("=[").append(list);
+    chains += "]";
   }
   spdlog::info("providers reloaded: {}", chains);
   return {};

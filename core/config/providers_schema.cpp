@@ -211,7 +211,9 @@ SectionSpec providers_section() {
     for (const auto& [capability, chain] : p.chains) {
       std::string list;
       for (const auto& name : chain) list += (list.empty() ? "" : ",") + name;
-      items.push_back("providers.chains." + capability + "=[" + list + "]");
+      std::string item = "providers.chains." + capability;
+      item.append("=[").append(list).append("]");
+      items.push_back(std::move(item));
     }
     items.push_back(std::string("providers.watch=") + (p.watch ? "true" : "false"));
   };
