@@ -71,10 +71,13 @@ std::optional<std::string> read_file(const std::string& path, int& err) {
   return content;
 }
 
-// Writes `content` to a new file at `path` (mode 0600); on failure `err` is the errno (EEXIST
-// when the file already exists).
+// Writes `content` to a new file at `path` (mode 0600) so that nobody ever sees it partly
+// written: the bytes go to a private temporary file first, which is then hard-linked into
+// place; link() fails with EEXIST if `path` already exists, so exactly one creator wins and
+// every other process reads a complete key. On failure `err` is the errno.
 bool create_file(const std::string& path, const std::string& content, int& err) {
-  Fd fd(::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600));
+  const std::string temp = path + ".tmp-" + random_token(8);
+  Fd fd(::open(temp.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600));
   if (fd.get() < 0) {
     err = errno;
     return false;
@@ -89,12 +92,11 @@ bool create_file(const std::string& path, const std::string& content, int& err) 
     }
     written += static_cast<std::size_t>(n);
   }
-  if (written < content.size() || ::fsync(fd.get()) != 0) {
-    err = errno;
-    ::unlink(path.c_str());  // a half-written key would be refused as weak on every start
-    return false;
-  }
-  return true;
+  bool ok = written == content.size() && ::fsync(fd.get()) == 0;
+  if (ok && ::link(temp.c_str(), path.c_str()) != 0) ok = false;
+  if (!ok) err = errno;
+  ::unlink(temp.c_str());
+  return ok;
 }
 
 Result<std::string> checked(std::string secret, const std::string& path) {
@@ -103,15 +105,11 @@ Result<std::string> checked(std::string secret, const std::string& path) {
   return secret;
 }
 
-// Reads the key another process is creating right now: its file may briefly still be empty.
-Result<std::string> read_raced_file(const std::string& path) {
-  for (int attempt = 0;; ++attempt) {
-    int err = 0;
-    std::optional<std::string> content = read_file(path, err);
-    if (!content) return io_failure("read", path, err);
-    if (!content->empty() || attempt == 20) return checked(std::move(*content), path);
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+Result<std::string> read_existing(const std::string& path) {
+  int err = 0;
+  std::optional<std::string> content = read_file(path, err);
+  if (!content) return io_failure("read", path, err);
+  return checked(std::move(*content), path);
 }
 
 Result<std::string> read_or_create(const std::string& path) {
@@ -129,7 +127,7 @@ Result<std::string> read_or_create(const std::string& path) {
   }
   std::string secret = random_token(48);
   if (!create_file(path, secret + "\n", err)) {
-    if (err == EEXIST) return read_raced_file(path);
+    if (err == EEXIST) return read_existing(path);  // another process won; its key is whole
     return io_failure("write", path, err);
   }
   spdlog::info("auth.jwt_secret_file: generated a new access-token signing key at {}", path);
