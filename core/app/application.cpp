@@ -196,6 +196,9 @@ bool Application::shutdown() {
 }
 
 void block_shutdown_signals() {
+  // A peer that closes early must cost an EPIPE, not the process (libcurl with NOSIGNAL does
+  // not shield every TLS write).
+  ::signal(SIGPIPE, SIG_IGN);
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
