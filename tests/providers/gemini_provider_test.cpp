@@ -13,18 +13,9 @@ using moodgate::testing::load_built_provider;
 
 namespace {
 
-const sdk::Settings kSettings = {
-    {"model", "gemini-2.5-flash"}, {"api_key", "test-key"}, {"base_url", "http://127.0.0.1:9"}};
-
-sdk::TextTask simple_task() {
-  sdk::TextTask task;
-  task.messages = {{"user", "How was my day?"}};
-  return task;
-}
-
 // The responseSchema the plugin sends for `json_schema`.
 rapidjson::Document response_schema_for(const std::string& json_schema) {
-  auto provider = load_built_provider("gemini", kSettings);
+  auto provider = load_built_provider("gemini", kTextSettings);
   sdk::TextTask task = simple_task();
   task.json_schema = json_schema;
   const sdk::HttpRequest request = request_of(provider->start(task));
@@ -51,7 +42,7 @@ std::string factory_refusal(const sdk::Settings& settings) {
 
 TEST_CASE("a text task is a POST to generateContent with the key in a header, never in the URL",
           "[providers]") {
-  auto provider = load_built_provider("gemini", kSettings);
+  auto provider = load_built_provider("gemini", kTextSettings);
   CHECK(provider->model() == "gemini-2.5-flash");
   CHECK(provider->capabilities() == std::vector<sdk::Capability>{sdk::Capability::kText});
 
@@ -66,7 +57,7 @@ TEST_CASE("a text task is a POST to generateContent with the key in a header, ne
 
 TEST_CASE("the body carries the system instruction, the conversation, options and safety settings",
           "[providers]") {
-  auto provider = load_built_provider("gemini", kSettings);
+  auto provider = load_built_provider("gemini", kTextSettings);
   sdk::TextTask task;
   task.system_prompt = "You are a supportive journaling assistant.";
   task.messages = {{"user", "Hi"}, {"model", "Hello!"}, {"user", "Summarise \"today\""}};
@@ -100,7 +91,7 @@ TEST_CASE("the body carries the system instruction, the conversation, options an
 
 TEST_CASE("a task without system prompt or options sends neither systemInstruction nor config",
           "[providers]") {
-  auto provider = load_built_provider("gemini", kSettings);
+  auto provider = load_built_provider("gemini", kTextSettings);
   rapidjson::Document body = parse_body(request_of(provider->start(simple_task())).body);
   CHECK_FALSE(body.HasMember("systemInstruction"));
   CHECK_FALSE(body.HasMember("generationConfig"));
@@ -108,7 +99,7 @@ TEST_CASE("a task without system prompt or options sends neither systemInstructi
 }
 
 TEST_CASE("the safety_threshold setting applies to every harm category", "[providers]") {
-  sdk::Settings settings = kSettings;
+  sdk::Settings settings = kTextSettings;
   settings["safety_threshold"] = "BLOCK_LOW_AND_ABOVE";
   auto provider = load_built_provider("gemini", settings);
   rapidjson::Document body = parse_body(request_of(provider->start(simple_task())).body);
@@ -170,7 +161,7 @@ TEST_CASE("a type list with null becomes nullable and a missing type is inferred
 }
 
 TEST_CASE("a schema Gemini cannot take is refused as an invalid request", "[providers]") {
-  auto provider = load_built_provider("gemini", kSettings);
+  auto provider = load_built_provider("gemini", kTextSettings);
   const std::string json_schema = GENERATE(
       std::string(R"({"type": "object")"),        // truncated
       std::string(R"(["not", "an", "object"])"),  // not a schema
@@ -191,7 +182,7 @@ TEST_CASE("a schema Gemini cannot take is refused as an invalid request", "[prov
 
 TEST_CASE("a task Gemini text models cannot serve is refused before anything is sent",
           "[providers]") {
-  auto provider = load_built_provider("gemini", kSettings);
+  auto provider = load_built_provider("gemini", kTextSettings);
   const sdk::Failure image = failure_of(provider->start(sdk::ImageTask{"a sunrise", "1:1", ""}));
   CHECK(image.kind == sdk::FailureKind::kInvalidRequest);
   CHECK(image.message == "gemini: gemini text models cannot make images");
@@ -209,12 +200,12 @@ TEST_CASE("a task Gemini text models cannot serve is refused before anything is 
 TEST_CASE("the factory refuses missing or bad settings, naming the setting but never the key",
           "[providers]") {
   auto without = [](const std::string& name) {
-    sdk::Settings settings = kSettings;
+    sdk::Settings settings = kTextSettings;
     settings.erase(name);
     return settings;
   };
   auto with = [](const std::string& name, const std::string& value) {
-    sdk::Settings settings = kSettings;
+    sdk::Settings settings = kTextSettings;
     settings[name] = value;
     return settings;
   };
@@ -241,7 +232,7 @@ TEST_CASE("the factory refuses missing or bad settings, naming the setting but n
 }
 
 TEST_CASE("base_url loses its trailing slashes and defaults to Google's endpoint", "[providers]") {
-  sdk::Settings settings = kSettings;
+  sdk::Settings settings = kTextSettings;
   settings["base_url"] = "https://proxy.example/gemini//";
   CHECK(request_of(load_built_provider("gemini", settings)->start(simple_task())).url ==
         "https://proxy.example/gemini/v1beta/models/gemini-2.5-flash:generateContent");

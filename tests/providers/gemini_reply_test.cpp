@@ -15,18 +15,9 @@ using std::chrono::milliseconds;
 
 namespace {
 
-const sdk::Settings kSettings = {
-    {"model", "gemini-2.5-flash"}, {"api_key", "test-key"}, {"base_url", "http://127.0.0.1:9"}};
-
-sdk::TextTask simple_task() {
-  sdk::TextTask task;
-  task.messages = {{"user", "How was my day?"}};
-  return task;
-}
-
 // What the plugin makes of `reply` to a simple text task (or to `task`).
 sdk::Next finish_with(const sdk::HttpReply& reply, const sdk::TextTask& task = simple_task()) {
-  auto provider = load_built_provider("gemini", kSettings);
+  auto provider = load_built_provider("gemini", kTextSettings);
   const sdk::Task the_task = task;
   const sdk::HttpRequest sent = request_of(provider->start(the_task));
   return provider->finish(the_task, sent, reply);

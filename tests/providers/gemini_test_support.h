@@ -12,6 +12,17 @@
 
 namespace moodgate::testing::gemini_test_support {
 
+// The settings every gemini text test starts from (the fake base URL is never dialled).
+inline const sdk::Settings kTextSettings = {
+    {"model", "gemini-2.5-flash"}, {"api_key", "test-key"}, {"base_url", "http://127.0.0.1:9"}};
+
+// One user message, nothing else.
+inline sdk::TextTask simple_task() {
+  sdk::TextTask task;
+  task.messages = {{"user", "How was my day?"}};
+  return task;
+}
+
 inline sdk::HttpReply reply(int status, std::string body, sdk::HttpHeaders headers = {}) {
   return sdk::HttpReply{status, std::move(headers), std::move(body)};
 }
