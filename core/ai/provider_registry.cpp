@@ -38,6 +38,8 @@ Result<std::shared_ptr<const ProviderSet>> ProviderSet::build(
     made->provider = *provider;
     made->model = (*provider)->model();
     made->capabilities = (*provider)->capabilities();
+    made->breaker = std::make_shared<CircuitBreaker>(
+        inst.breaker_failures, std::chrono::milliseconds(inst.breaker_cooldown_ms));
     by_name[inst.name] = made;
     set->instances_.push_back(made);
   }

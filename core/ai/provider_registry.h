@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/ai/circuit_breaker.h"
 #include "core/ai/plugin_loader.h"
 #include "core/common/result.h"
 #include "core/config/config.h"
@@ -28,6 +29,8 @@ struct ProviderInstance {
   std::shared_ptr<sdk::Provider> provider;
   std::string model;  // provider->model(), asked once
   std::vector<sdk::Capability> capabilities;
+  // Shared by every call through this instance; a reload makes new instances with fresh ones.
+  std::shared_ptr<CircuitBreaker> breaker;
 };
 
 using Chain = std::vector<std::shared_ptr<const ProviderInstance>>;

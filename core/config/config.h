@@ -82,6 +82,10 @@ struct ProviderInstanceConfig {
   int timeout_ms = 30000;                // one attempt, connect to last byte
   int deadline_ms = 60000;               // all attempts of one call, backoff included
   int max_attempts = 3;                  // on retryable failures, before falling back
+  int backoff_initial_ms = 250;          // first retry's backoff ceiling (full jitter), doubling
+  int backoff_max_ms = 8000;             // ceiling of one backoff
+  int breaker_failures = 5;              // consecutive failed calls that open the breaker; 0 off
+  int breaker_cooldown_ms = 30000;       // open this long, then one probe call (half-open)
   double price_input_per_million = 0;    // USD per 1M input tokens, for usage records
   double price_output_per_million = 0;   // USD per 1M output tokens (thinking included)
   double price_per_image = 0;            // USD per image, added for image calls
@@ -101,6 +105,11 @@ inline ProviderInstanceConfig mock_instance() {
 struct ProvidersConfig {
   std::vector<std::string> plugin_dirs;  // searched before the defaults beside the executable
   bool watch = false;                    // reload providers when the config file is saved
+  // Connections to AI providers open at once: per host, and all hosts together. Calls beyond
+  // them wait for a free connection (HTTP/2 providers multiplex many calls on one). Read at
+  // start only.
+  int max_connections_per_host = 256;
+  int max_connections = 1024;
   std::vector<ProviderInstanceConfig> instances{mock_instance()};
   std::map<std::string, std::vector<std::string>> chains{
       {"analysis", {"mock"}}, {"scenarios", {"mock"}}, {"summary", {"mock"}}, {"image", {"mock"}}};

@@ -60,7 +60,8 @@ void read_settings(const ConfigNode& node, const std::string& path,
 const std::vector<std::string_view> kInstanceKeys = {
     "plugin",      "settings",     "connect_timeout_ms",      "timeout_ms",
     "deadline_ms", "max_attempts", "price_input_per_million", "price_output_per_million",
-    "price_per_image"};
+    "price_per_image", "backoff_initial_ms", "backoff_max_ms", "breaker_failures",
+    "breaker_cooldown_ms"};
 
 ProviderInstanceConfig read_instance(const std::string& name, const ConfigNode& node,
                                      const std::string& path, Problems& problems) {
@@ -99,6 +100,10 @@ ProviderInstanceConfig read_instance(const std::string& name, const ConfigNode& 
       case 8:
         if (auto v = read_price(e.value, at, problems)) inst.price_per_image = *v;
         break;
+      case 9: integer(e.value, at, inst.backoff_initial_ms, 1, kMaxTimeoutMs); break;
+      case 10: integer(e.value, at, inst.backoff_max_ms, 1, kMaxTimeoutMs); break;
+      case 11: integer(e.value, at, inst.breaker_failures, 0, 1000); break;
+      case 12: integer(e.value, at, inst.breaker_cooldown_ms, 1, kMaxTimeoutMs); break;
       default: break;
     }
   });
@@ -174,7 +179,8 @@ SectionSpec providers_section() {
   SectionSpec spec;
   spec.key = "providers";
   spec.meaning = "AI provider plugins, their instances and the chain serving each capability";
-  spec.option_keys = {"plugin_dirs", "watch", "instances", "chains"};
+  spec.option_keys = {"plugin_dirs", "watch", "instances", "chains", "max_connections_per_host",
+                      "max_connections"};
   spec.read = [keys = spec.option_keys](const ConfigNode* node, Config& config,
                                         Problems& problems) {
     const std::string path = "providers";
@@ -195,8 +201,10 @@ SectionSpec providers_section() {
         if (auto v = read_boolean(e.value, at, problems)) p.watch = *v;
       } else if (i == 2) {
         read_instances(e.value, at, p, problems);
-      } else {
+      } else if (i == 3) {
         read_chains(e.value, at, p, problems);
+      } else if (auto v = read_integer(e.value, at, 1, 100000, problems)) {
+        (i == 4 ? p.max_connections_per_host : p.max_connections) = static_cast<int>(*v);
       }
     });
     check_references(p, path, problems);
