@@ -60,7 +60,7 @@ class UpstreamClient::Loop {
   ~Loop();
 
   void send(std::unique_ptr<Exchange> exchange);
-  void schedule(std::chrono::milliseconds delay, std::function<void()> fn);
+  bool schedule(std::chrono::milliseconds delay, std::function<void()> fn);
   void stop();
 
   std::atomic<std::size_t> in_flight{0};
@@ -123,17 +123,18 @@ void UpstreamClient::Loop::send(std::unique_ptr<Exchange> exchange) {
   if (need_wake) multi_.wake();
 }
 
-void UpstreamClient::Loop::schedule(std::chrono::milliseconds delay, std::function<void()> fn) {
+bool UpstreamClient::Loop::schedule(std::chrono::milliseconds delay, std::function<void()> fn) {
   const auto at = Clock::now() + std::max(delay, std::chrono::milliseconds(0));
   bool need_wake = false;
   {
     std::lock_guard lock(mu_);
-    if (stopping_) return;
+    if (stopping_) return false;
     new_timers_.push_back(Timer{at, next_seq_++, std::move(fn)});
     need_wake = !wake_pending_;
     wake_pending_ = true;
   }
   if (need_wake) multi_.wake();
+  return true;
 }
 
 void UpstreamClient::Loop::stop() {
@@ -261,8 +262,8 @@ void UpstreamClient::send(sdk::HttpRequest request, UpstreamLimits limits,
   loop_->send(std::make_unique<Exchange>(std::move(request), limits, std::move(done)));
 }
 
-void UpstreamClient::schedule(std::chrono::milliseconds delay, std::function<void()> fn) {
-  loop_->schedule(delay, std::move(fn));
+bool UpstreamClient::schedule(std::chrono::milliseconds delay, std::function<void()> fn) {
+  return loop_->schedule(delay, std::move(fn));
 }
 
 std::size_t UpstreamClient::in_flight() const {

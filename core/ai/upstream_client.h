@@ -71,8 +71,9 @@ class UpstreamClient {
 
   // Runs `fn` on the I/O thread once `delay` has passed (retry backoff, simulated latency).
   // Callbacks due at the same time run in the order they were scheduled. Never runs after
-  // stop().
-  void schedule(std::chrono::milliseconds delay, std::function<void()> fn);
+  // stop(): returns false (and drops `fn`) once stop() has begun; callbacks still waiting when
+  // it begins are dropped too.
+  bool schedule(std::chrono::milliseconds delay, std::function<void()> fn);
 
   // Exchanges sent whose `done` has not started yet.
   std::size_t in_flight() const;

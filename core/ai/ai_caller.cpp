@@ -1,0 +1,302 @@
+#include "core/ai/ai_caller.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <exception>
+#include <memory>
+#include <random>
+#include <utility>
+#include <vector>
+
+namespace moodgate::ai {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+using Outcome = std::variant<sdk::Result, sdk::Failure>;
+
+sdk::Failure failure(sdk::FailureKind kind, std::string message) {
+  sdk::Failure f;
+  f.kind = kind;
+  f.message = std::move(message);
+  return f;
+}
+
+milliseconds ms_until(Clock::time_point then, Clock::time_point now) {
+  return std::chrono::ceil<milliseconds>(then - now);
+}
+
+// A random wait in [0, ceiling]: "full jitter", so clients that failed together do not come
+// back together. Runs on the I/O thread only.
+milliseconds jittered(milliseconds ceiling) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::uniform_int_distribution<long long> pick(0, std::max<long long>(ceiling.count(), 0));
+  return milliseconds(pick(rng));
+}
+
+// What the plugin's code did when it should have returned a value: counted as a bad response.
+template <typename F>
+auto guarded(const ProviderInstance& inst, const char* step, F&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const std::exception& e) {
+    spdlog::error("provider {} (plugin {}) threw from {}: {}", inst.config.name,
+                  inst.plugin->name, step, e.what());
+  } catch (...) {
+    spdlog::error("provider {} (plugin {}) threw from {}", inst.config.name, inst.plugin->name,
+                  step);
+  }
+  return failure(sdk::FailureKind::kBadResponse, "the provider plugin failed unexpectedly");
+}
+
+}  // namespace
+
+bool falls_back(const sdk::Failure& f) {
+  return f.retryable() || f.kind == sdk::FailureKind::kAuth;
+}
+
+bool counts_against_provider(const sdk::Failure& f) {
+  return falls_back(f);
+}
+
+double cost_of(const sdk::Result& result, const config::ProviderInstanceConfig& instance) {
+  double cost = static_cast<double>(result.usage.input_tokens) *
+                    instance.price_input_per_million / 1e6 +
+                static_cast<double>(result.usage.output_tokens) *
+                    instance.price_output_per_million / 1e6;
+  if (std::holds_alternative<sdk::ImageOutput>(result.output)) cost += instance.price_per_image;
+  return cost;
+}
+
+// One call's state. Lives as long as a callback of the upstream client holds it; every step runs
+// on the I/O thread, one at a time, so nothing here needs a lock.
+class AiCaller::Run : public std::enable_shared_from_this<Run> {
+ public:
+  Run(AiCaller& owner, AiCall call, std::function<void(AiAnswer)> done)
+      : owner_(owner), call_(std::move(call)), done_(std::move(done)), started_(Clock::now()) {}
+
+  // A run dropped before it finished (the client stopped while it waited) still answers.
+  ~Run() {
+    if (!finished_) deliver(failure(sdk::FailureKind::kUnavailable, "shutting down"));
+  }
+
+  void begin() {
+    set_ = owner_.registry_.current();
+    chain_ = &set_->chain(call_.capability);
+    if (chain_->empty()) {
+      return deliver(failure(sdk::FailureKind::kInvalidRequest,
+                             "no provider serves \"" + call_.capability + "\""));
+    }
+    next_instance();
+  }
+
+ private:
+  // Moves to the next instance of the chain (the first, the first time) and tries it.
+  void next_instance() {
+    if (index_ >= chain_->size()) return give_up();
+    inst_ = (*chain_)[index_++];
+    attempts_here_ = 0;
+    const auto now = Clock::now();
+    instance_deadline_ = now + milliseconds(inst_->config.deadline_ms);
+    if (call_.deadline && *call_.deadline < instance_deadline_) {
+      instance_deadline_ = *call_.deadline;
+    }
+    if (instance_deadline_ <= now) {
+      return deliver(failure(sdk::FailureKind::kTimeout, "the call's deadline passed"));
+    }
+    attempt();
+  }
+
+  void attempt() {
+    if (!inst_->breaker->allow()) {
+      if (attempts_here_ == 0) skipped_.push_back(inst_->config.name);
+      return next_instance();
+    }
+    ++attempts_here_;
+    ++attempts_;
+    const auto now = Clock::now();
+    attempt_deadline_ = std::min(now + milliseconds(inst_->config.timeout_ms), instance_deadline_);
+    const sdk::Start start = guarded(*inst_, "start()", [&]() -> sdk::Start {
+      return inst_->provider->start(call_.task);
+    });
+    if (const auto* request = std::get_if<sdk::HttpRequest>(&start)) return send(*request);
+    if (const auto* f = std::get_if<sdk::Failure>(&start)) return settle(*f);
+    const auto& local = std::get<sdk::LocalAnswer>(start);
+    const milliseconds left = ms_until(attempt_deadline_, now);
+    const bool late = local.delay > left;
+    Outcome outcome = late ? Outcome(failure(sdk::FailureKind::kTimeout,
+                                             "the provider did not answer in time"))
+                           : local.outcome;
+    after(late ? left : local.delay, [self = shared_from_this(), outcome = std::move(outcome)] {
+      self->settle(outcome);
+    });
+  }
+
+  void send(sdk::HttpRequest request) {
+    const milliseconds left = ms_until(attempt_deadline_, Clock::now());
+    if (left <= milliseconds(0)) {
+      return settle(failure(sdk::FailureKind::kTimeout, "the provider did not answer in time"));
+    }
+    UpstreamLimits limits;
+    limits.connect_timeout =
+        std::min(milliseconds(inst_->config.connect_timeout_ms), left);
+    limits.total_timeout = left;
+    auto sent = std::make_shared<sdk::HttpRequest>(std::move(request));
+    sdk::HttpRequest copy = *sent;
+    owner_.client_.send(std::move(copy), limits,
+                        [self = shared_from_this(), sent](UpstreamOutcome outcome) {
+                          self->on_reply(*sent, std::move(outcome));
+                        });
+  }
+
+  void on_reply(const sdk::HttpRequest& sent, UpstreamOutcome outcome) {
+    if (auto* f = std::get_if<sdk::Failure>(&outcome)) return settle(std::move(*f));
+    const auto& reply = std::get<sdk::HttpReply>(outcome);
+    sdk::Next next = guarded(*inst_, "finish()", [&]() -> sdk::Next {
+      return inst_->provider->finish(call_.task, sent, reply);
+    });
+    if (auto* request = std::get_if<sdk::HttpRequest>(&next)) return send(std::move(*request));
+    if (auto* result = std::get_if<sdk::Result>(&next)) return settle(std::move(*result));
+    settle(std::get<sdk::Failure>(std::move(next)));
+  }
+
+  // An attempt ended: done, retried here, passed down the chain, or given up.
+  void settle(Outcome outcome) {
+    if (auto* result = std::get_if<sdk::Result>(&outcome)) {
+      inst_->breaker->on_success();
+      return deliver(std::move(*result));
+    }
+    sdk::Failure f = std::get<sdk::Failure>(std::move(outcome));
+    if (counts_against_provider(f)) {
+      inst_->breaker->on_failure();
+    } else {
+      inst_->breaker->on_success();  // it answered; the request was the problem
+    }
+    if (auto delay = retry_delay(f)) {
+      spdlog::debug("ai {} {}: {} attempt {} failed ({}); retrying in {} ms", call_.capability,
+                    call_.request_id, inst_->config.name, attempts_here_,
+                    sdk::failure_kind_name(f.kind), delay->count());
+      last_failure_ = std::move(f);
+      return after(*delay, [self = shared_from_this()] { self->attempt(); });
+    }
+    if (!falls_back(f)) return deliver(std::move(f));
+    if (index_ < chain_->size()) {
+      spdlog::warn("ai {} {}: {} failed ({}: {}); falling back to {}", call_.capability,
+                   call_.request_id, inst_->config.name, sdk::failure_kind_name(f.kind),
+                   f.message, (*chain_)[index_]->config.name);
+    }
+    last_failure_ = std::move(f);
+    next_instance();
+  }
+
+  // How long to wait before trying the same instance again, or nothing when it should not be.
+  std::optional<milliseconds> retry_delay(const sdk::Failure& f) const {
+    if (!f.retryable()) return std::nullopt;
+    const int limit = f.kind == sdk::FailureKind::kBadResponse
+                          ? std::min(2, inst_->config.max_attempts)
+                          : inst_->config.max_attempts;
+    if (attempts_here_ >= limit) return std::nullopt;
+    const int doublings = std::min(attempts_here_ - 1, 30);
+    const long long ceiling =
+        std::min<long long>(static_cast<long long>(inst_->config.backoff_initial_ms) << doublings,
+                            inst_->config.backoff_max_ms);
+    milliseconds delay = jittered(milliseconds(ceiling));
+    if (f.retry_after) delay = std::max(delay, *f.retry_after);
+    // Only worth it if an attempt still fits before the deadline after waiting.
+    if (Clock::now() + delay >= instance_deadline_) return std::nullopt;
+    return delay;
+  }
+
+  void give_up() {
+    if (last_failure_) return deliver(std::move(*last_failure_));
+    std::string names;
+    for (const auto& name : skipped_) names += (names.empty() ? "" : ", ") + name;
+    deliver(failure(sdk::FailureKind::kUnavailable,
+                    "no provider for " + call_.capability +
+                        " is available now (circuit open: " + names + ")"));
+  }
+
+  // Runs `fn` on the I/O thread after `delay`; if the client is stopping, the run is dropped and
+  // its destructor answers "shutting down".
+  template <typename F>
+  void after(milliseconds delay, F&& fn) {
+    owner_.client_.schedule(delay, std::forward<F>(fn));
+  }
+
+  void deliver(Outcome outcome) {
+    finished_ = true;
+    AiAnswer answer;
+    answer.outcome = std::move(outcome);
+    answer.attempts = attempts_;
+    answer.latency = std::chrono::duration_cast<milliseconds>(Clock::now() - started_);
+    const ProviderInstance* named = inst_ ? inst_.get()
+                                    : (chain_ && !chain_->empty()) ? (*chain_)[0].get()
+                                                                   : nullptr;
+    if (inst_) answer.provider = inst_->config.name;
+    if (named) answer.model = named->model;
+    if (answer.ok() && !answer.result().model.empty()) answer.model = answer.result().model;
+    if (!answer.ok()) {
+      spdlog::warn("ai {} {}: failed after {} attempt(s) on {}: {}: {}", call_.capability,
+                   call_.request_id, attempts_, answer.provider.empty() ? "-" : answer.provider,
+                   sdk::failure_kind_name(answer.failure().kind), answer.failure().message);
+    }
+    if (owner_.usage_ != nullptr && named != nullptr) {
+      UsageRecord usage;
+      usage.user_id = call_.user_id;
+      usage.request_id = call_.request_id;
+      usage.capability = call_.capability;
+      usage.provider = named->config.name;
+      usage.model = answer.model;
+      usage.latency = answer.latency;
+      usage.attempts = attempts_;
+      if (answer.ok()) {
+        usage.tokens_in = answer.result().usage.input_tokens;
+        usage.tokens_out = answer.result().usage.output_tokens;
+        usage.cost_usd = cost_of(answer.result(), named->config);
+        usage.outcome = "ok";
+      } else {
+        usage.outcome = sdk::failure_kind_name(answer.failure().kind);
+      }
+      owner_.usage_->record(std::move(usage));
+    }
+    owner_.in_flight_.fetch_sub(1);
+    try {
+      done_(std::move(answer));
+    } catch (const std::exception& e) {
+      spdlog::error("ai {} {}: the caller's completion threw: {}", call_.capability,
+                    call_.request_id, e.what());
+    } catch (...) {
+      spdlog::error("ai {} {}: the caller's completion threw", call_.capability,
+                    call_.request_id);
+    }
+  }
+
+  AiCaller& owner_;
+  AiCall call_;
+  std::function<void(AiAnswer)> done_;
+  const Clock::time_point started_;
+  std::shared_ptr<const ProviderSet> set_;  // keeps the call's providers loaded until it ends
+  const Chain* chain_ = nullptr;
+  std::size_t index_ = 0;
+  std::shared_ptr<const ProviderInstance> inst_;
+  int attempts_ = 0;
+  int attempts_here_ = 0;
+  Clock::time_point instance_deadline_{};
+  Clock::time_point attempt_deadline_{};
+  std::optional<sdk::Failure> last_failure_;
+  std::vector<std::string> skipped_;  // instances passed over because their breaker was open
+  bool finished_ = false;
+};
+
+AiCaller::AiCaller(const ProviderRegistry& registry, UpstreamClient& client, UsageSink* usage)
+    : registry_(registry), client_(client), usage_(usage) {}
+
+void AiCaller::call(AiCall call, std::function<void(AiAnswer)> done) {
+  in_flight_.fetch_add(1);
+  auto run = std::make_shared<Run>(*this, std::move(call), std::move(done));
+  // Everything runs on the I/O thread; if the client has stopped, `run` dies here and answers.
+  client_.schedule(milliseconds(0), [run] { run->begin(); });
+}
+
+}  // namespace moodgate::ai

@@ -1,0 +1,91 @@
+// AiCaller: runs one AI call through the chain of provider instances serving its capability.
+//
+// For each instance in the chain, in order:
+// - its circuit breaker is asked first; an open one is skipped at once;
+// - the plugin translates the task (start()), the request goes out on the UpstreamClient (or a
+//   local answer is delivered after its delay), and the plugin reads the reply (finish()), which
+//   may ask for another request (submit-and-poll providers): all of that is one attempt;
+// - a retryable failure (unavailable, timeout, rate limited, bad response) is tried again on the
+//   same instance after a backoff with full jitter (a random wait up to backoff_initial_ms,
+//   doubling per retry, at most backoff_max_ms), waiting at least the provider's own retry delay
+//   (Gemini's RetryInfo, Retry-After), up to max_attempts (a bad response is retried once) and
+//   only while the instance's deadline_ms leaves time for it. Each attempt is bounded by
+//   timeout_ms and by what is left of the deadline;
+// - when the instance gives up with a failure another provider may not have (the retryable
+//   ones, and refused credentials), the call falls back to the next instance. A request the
+//   provider calls invalid, or content its safety filters block, ends the call: another
+//   provider would most likely refuse it too, and a safety refusal must not be shopped around.
+//
+// The chain is taken from the registry once, when the call starts, so a reload never changes
+// the providers of a call in flight. Every call leaves one UsageRecord (tokens, cost from the
+// instance's prices, latency, outcome, attempts) with the UsageSink.
+//
+// Nothing blocks: the whole call runs on the UpstreamClient's I/O thread, and `done` runs there
+// too, exactly once — so it must be quick and hand database work to a worker pool. If the client
+// stops while the call waits for a backoff, `done` gets kUnavailable "shutting down".
+// Thread-safe: call() may be used from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "core/ai/provider_registry.h"
+#include "core/ai/upstream_client.h"
+#include "core/ai/usage.h"
+#include "moodgate/provider.h"
+
+namespace moodgate::ai {
+
+struct AiCall {
+  std::string capability;  // "analysis", "scenarios", "summary" or "image"
+  sdk::Task task;          // a TextTask for the first three, an ImageTask for image
+  std::optional<std::string> user_id;  // for the usage record
+  std::string request_id;              // for the usage record and logs
+  // No attempt starts, and no backoff is waited, past this point (e.g. the HTTP request's own
+  // deadline); each instance's deadline_ms applies as well.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+};
+
+struct AiAnswer {
+  std::variant<sdk::Result, sdk::Failure> outcome;
+  std::string provider;  // the instance that answered, or the last one tried ("" if none was)
+  std::string model;
+  int attempts = 0;  // requests tried, every instance together
+  std::chrono::milliseconds latency{0};
+
+  bool ok() const { return std::holds_alternative<sdk::Result>(outcome); }
+  const sdk::Result& result() const { return std::get<sdk::Result>(outcome); }
+  const sdk::Failure& failure() const { return std::get<sdk::Failure>(outcome); }
+};
+
+class AiCaller {
+ public:
+  // `usage` may be null (no accounting). All three must outlive every call.
+  AiCaller(const ProviderRegistry& registry, UpstreamClient& client, UsageSink* usage);
+
+  void call(AiCall call, std::function<void(AiAnswer)> done);
+
+  // Calls started whose `done` has not run yet.
+  std::size_t in_flight() const { return in_flight_.load(); }
+
+ private:
+  class Run;
+  const ProviderRegistry& registry_;
+  UpstreamClient& client_;
+  UsageSink* usage_;
+  std::atomic<std::size_t> in_flight_{0};
+};
+
+// Whether the next instance in the chain should be tried after `failure`.
+bool falls_back(const sdk::Failure& failure);
+// Whether `failure` says the provider is unwell (counted by its circuit breaker).
+bool counts_against_provider(const sdk::Failure& failure);
+// The cost of `result` at `instance`'s prices (tokens per million, plus one image).
+double cost_of(const sdk::Result& result, const config::ProviderInstanceConfig& instance);
+
+}  // namespace moodgate::ai

@@ -1,0 +1,575 @@
+// The call engine end to end: the real gemini, nano_banana and mock plugins (.so) through the real
+// UpstreamClient against fake Gemini servers — retries, RetryInfo, deadlines, fallback along the
+// chain, circuit breakers, usage records, and a reload under calls in flight.
+#include "core/ai/ai_caller.h"
+
+#include <dirent.h>
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/ai/plugin_loader.h"
+#include "core/ai/provider_registry.h"
+#include "core/ai/upstream_client.h"
+#include "tests/support/fake_gemini.h"
+
+using namespace moodgate;
+using namespace std::chrono_literals;
+using ai::AiAnswer;
+using ai::AiCall;
+using ai::AiCaller;
+using ai::CircuitBreaker;
+using moodgate::testing::FakeGemini;
+using moodgate::testing::FakeGeminiReply;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class RecordingSink : public ai::UsageSink {
+ public:
+  void record(ai::UsageRecord r) override {
+    std::lock_guard lock(mu_);
+    records_.push_back(std::move(r));
+  }
+  std::vector<ai::UsageRecord> records() const {
+    std::lock_guard lock(mu_);
+    return records_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<ai::UsageRecord> records_;
+};
+
+// A gemini instance against `fake`, with test-sized backoff and timeouts.
+config::ProviderInstanceConfig gemini(const std::string& name, const FakeGemini& fake,
+                                      const std::string& api_key = "test-key") {
+  config::ProviderInstanceConfig c;
+  c.name = name;
+  c.plugin = "gemini";
+  c.settings = {{"model", "gemini-2.5-flash"}, {"api_key", api_key}, {"base_url", fake.base_url()}};
+  c.connect_timeout_ms = 1000;
+  c.timeout_ms = 2000;
+  c.deadline_ms = 5000;
+  c.max_attempts = 3;
+  c.backoff_initial_ms = 5;
+  c.backoff_max_ms = 20;
+  return c;
+}
+
+
+config::ProviderInstanceConfig mock(const std::string& name,
+                                    std::map<std::string, std::string> settings = {}) {
+  config::ProviderInstanceConfig c;
+  c.name = name;
+  c.plugin = "mock";
+  c.settings = std::move(settings);
+  return c;
+}
+
+// `instances` serve the text capabilities (or only the image one, with `images`); an offline
+// mock serves the others, since every chain must be filled.
+config::ProvidersConfig chain_of(std::vector<config::ProviderInstanceConfig> instances,
+                                 bool images = false) {
+  config::ProvidersConfig cfg;
+  std::vector<std::string> names;
+  for (const auto& i : instances) names.push_back(i.name);
+  cfg.instances = std::move(instances);
+  cfg.instances.push_back(mock("offline"));
+  const std::vector<std::string> rest = {"offline"};
+  cfg.chains = {{"analysis", images ? rest : names},
+                {"scenarios", images ? rest : names},
+                {"summary", images ? rest : names},
+                {"image", images ? names : rest}};
+  return cfg;
+}
+
+sdk::TextTask text_task(const std::string& text = "I felt calm by the sea today.") {
+  sdk::TextTask task;
+  task.system_prompt = "You read journal entries.";
+  task.messages = {{"user", text}};
+  return task;
+}
+
+int thread_count() {
+  int n = 0;
+  if (DIR* dir = ::opendir("/proc/self/task")) {
+    while (const dirent* e = ::readdir(dir)) n += e->d_name[0] != '.';
+    ::closedir(dir);
+  }
+  return n;
+}
+
+struct Engine {
+  explicit Engine(const config::ProvidersConfig& cfg, ai::UpstreamClientOptions options = {})
+      : client(options) {
+    auto set = ai::ProviderSet::build(cfg, loader);
+    INFO((set.ok() ? "" : set.error().message));
+    REQUIRE(set.ok());
+    registry = std::make_unique<ai::ProviderRegistry>(std::move(set).value());
+    caller = std::make_unique<AiCaller>(*registry, client, &usage);
+  }
+
+  void reload(const config::ProvidersConfig& cfg) {
+    auto set = ai::ProviderSet::build(cfg, loader);
+    REQUIRE(set.ok());
+    registry->replace(std::move(set).value());
+  }
+
+  std::future<AiAnswer> start(sdk::Task task, const std::string& capability = "analysis") {
+    auto promise = std::make_shared<std::promise<AiAnswer>>();
+    auto future = promise->get_future();
+    AiCall call;
+    call.capability = capability;
+    call.task = std::move(task);
+    call.user_id = "user-1";
+    call.request_id = "req-1";
+    caller->call(std::move(call), [promise](AiAnswer a) { promise->set_value(std::move(a)); });
+    return future;
+  }
+
+  AiAnswer run(sdk::Task task = text_task(), const std::string& capability = "analysis") {
+    auto future = start(std::move(task), capability);
+    REQUIRE(future.wait_for(20s) == std::future_status::ready);
+    return future.get();
+  }
+
+  const CircuitBreaker& breaker(std::size_t index) const {
+    return *registry->current()->chain("analysis").at(index)->breaker;
+  }
+
+  // Destroyed bottom-up: the caller, then the client (whose stop may still answer calls into
+  // `usage`), then the providers.
+  ai::PluginLoader loader{ai::default_plugin_dirs()};
+  RecordingSink usage;
+  std::unique_ptr<ai::ProviderRegistry> registry;
+  ai::UpstreamClient client;
+  std::unique_ptr<AiCaller> caller;
+};
+
+std::string text_of(const AiAnswer& answer) {
+  if (!answer.ok()) FAIL(answer.failure().message);
+  return std::get<sdk::TextOutput>(answer.result().output).text;
+}
+
+sdk::FailureKind kind_of(const AiAnswer& answer) {
+  REQUIRE_FALSE(answer.ok());
+  return answer.failure().kind;
+}
+
+}  // namespace
+
+TEST_CASE("a call through gemini returns the answer and leaves a usage record with its cost",
+          "[ai][caller]") {
+  FakeGemini fake;
+  fake.enqueue(testing::text_reply("You felt calm.", 120, 200, 50));
+  auto inst = gemini("primary", fake);
+  inst.price_input_per_million = 0.30;
+  inst.price_output_per_million = 2.50;
+  Engine engine(chain_of({inst}));
+
+  const AiAnswer answer = engine.run();
+  CHECK(text_of(answer) == "You felt calm.");
+  CHECK(answer.provider == "primary");
+  CHECK(answer.model == "gemini-2.5-flash");
+  CHECK(answer.attempts == 1);
+  CHECK(answer.result().usage.input_tokens == 120);
+  CHECK(answer.result().usage.output_tokens == 250);  // thinking is billed as output
+  REQUIRE(fake.request_count() == 1);
+  CHECK(fake.requests()[0].api_key == "test-key");
+
+  const auto records = engine.usage.records();
+  REQUIRE(records.size() == 1);
+  const ai::UsageRecord& r = records[0];
+  CHECK(r.user_id == std::optional<std::string>("user-1"));
+  CHECK(r.request_id == "req-1");
+  CHECK(r.capability == "analysis");
+  CHECK(r.provider == "primary");
+  CHECK(r.model == "gemini-2.5-flash");
+  CHECK(r.tokens_in == 120);
+  CHECK(r.tokens_out == 250);
+  CHECK(r.cost_usd == Approx(120 * 0.30 / 1e6 + 250 * 2.50 / 1e6));
+  CHECK(r.outcome == "ok");
+  CHECK(r.attempts == 1);
+  CHECK(r.latency == answer.latency);
+  CHECK(engine.caller->in_flight() == 0);
+}
+
+TEST_CASE("an image call costs its tokens plus the price per image", "[ai][caller]") {
+  FakeGemini fake;
+  fake.enqueue(testing::image_reply(testing::tiny_png()));
+  auto inst = gemini("painter", fake);
+  inst.plugin = "nano_banana";
+  inst.settings["model"] = "gemini-2.5-flash-image";
+  inst.price_output_per_million = 30.0;
+  inst.price_per_image = 0.039;
+  Engine engine(chain_of({inst}, true));
+
+  sdk::ImageTask task;
+  task.prompt = "a calm sea at dusk";
+  const AiAnswer answer = engine.run(task, "image");
+  REQUIRE(answer.ok());
+  const auto& image = std::get<sdk::ImageOutput>(answer.result().output);
+  CHECK(image.bytes == testing::tiny_png());
+  CHECK(image.mime_type == "image/png");
+  const auto records = engine.usage.records();
+  REQUIRE(records.size() == 1);
+  CHECK(records[0].capability == "image");
+  CHECK(records[0].tokens_out == 1298);
+  CHECK(records[0].cost_usd == Approx(1298 * 30.0 / 1e6 + 0.039));
+}
+
+TEST_CASE("a 503 is retried on the same provider, then the chain falls back to the next",
+          "[ai][caller]") {
+  FakeGemini primary;
+  FakeGemini secondary;
+  for (int i = 0; i < 3; ++i) primary.enqueue(testing::error_reply(503, "UNAVAILABLE", "overloaded"));
+  secondary.enqueue(testing::text_reply("from the fallback"));
+  Engine engine(chain_of({gemini("primary", primary), gemini("secondary", secondary)}));
+
+  const AiAnswer answer = engine.run();
+  CHECK(text_of(answer) == "from the fallback");
+  CHECK(answer.provider == "secondary");
+  CHECK(answer.attempts == 4);
+  CHECK(primary.request_count() == 3);  // max_attempts
+  CHECK(secondary.request_count() == 1);
+  const auto records = engine.usage.records();
+  REQUIRE(records.size() == 1);  // one record per call, not per attempt
+  CHECK(records[0].provider == "secondary");
+  CHECK(records[0].attempts == 4);
+  CHECK(records[0].outcome == "ok");
+}
+
+TEST_CASE("a 503 that clears on retry is answered by the same provider", "[ai][caller]") {
+  FakeGemini primary;
+  FakeGemini secondary;
+  primary.enqueue(testing::error_reply(503, "UNAVAILABLE", "overloaded"));
+  primary.enqueue(testing::text_reply("second time lucky"));
+  Engine engine(chain_of({gemini("primary", primary), gemini("secondary", secondary)}));
+
+  const AiAnswer answer = engine.run();
+  CHECK(text_of(answer) == "second time lucky");
+  CHECK(answer.provider == "primary");
+  CHECK(answer.attempts == 2);
+  CHECK(secondary.request_count() == 0);
+}
+
+TEST_CASE("a 400 is neither retried nor fallen back from", "[ai][caller]") {
+  FakeGemini primary;
+  FakeGemini secondary;
+  primary.enqueue(testing::error_reply(400, "INVALID_ARGUMENT", "Request contains an invalid argument."));
+  Engine engine(chain_of({gemini("primary", primary), gemini("secondary", secondary)}));
+
+  const AiAnswer answer = engine.run();
+  CHECK(kind_of(answer) == sdk::FailureKind::kInvalidRequest);
+  CHECK(answer.provider == "primary");
+  CHECK(answer.attempts == 1);
+  CHECK(primary.request_count() == 1);
+  CHECK(secondary.request_count() == 0);
+  const auto records = engine.usage.records();
+  REQUIRE(records.size() == 1);
+  CHECK(records[0].outcome == "invalid_request");
+  CHECK(records[0].tokens_in == 0);
+  CHECK(records[0].cost_usd == 0);
+  // The provider answered: a bad request says nothing about its health.
+  CHECK(engine.breaker(0).state() == CircuitBreaker::State::kClosed);
+}
+
+TEST_CASE("a safety block ends the call without trying another provider", "[ai][caller]") {
+  FakeGemini primary;
+  FakeGemini secondary;
+  primary.enqueue(testing::blocked_prompt_reply());
+  Engine engine(chain_of({gemini("primary", primary), gemini("secondary", secondary)}));
+
+  const AiAnswer answer = engine.run();
+  CHECK(kind_of(answer) == sdk::FailureKind::kContentBlocked);
+  CHECK(secondary.request_count() == 0);
+  CHECK(engine.usage.records().at(0).outcome == "content_blocked");
+}
+
+TEST_CASE("refused credentials are not retried but fall back to the next provider",
+          "[ai][caller]") {
+  FakeGemini primary;
+  FakeGemini secondary;
+  secondary.enqueue(testing::text_reply("served by the fallback"));
+  Engine engine(chain_of({gemini("primary", primary, "a-wrong-key"), gemini("secondary", secondary)}));
+
+  const AiAnswer answer = engine.run();
+  CHECK(text_of(answer) == "served by the fallback");
+  CHECK(primary.request_count() == 1);
+  CHECK(answer.attempts == 2);
+}
+
+TEST_CASE("a 429 waits out Gemini's RetryInfo delay before trying again", "[ai][caller]") {
+  FakeGemini primary;
+  primary.enqueue(testing::rate_limited_reply("0.6s"));
+  primary.enqueue(testing::text_reply("after the quota reset"));
+  Engine engine(chain_of({gemini("primary", primary)}));
+
+  const AiAnswer answer = engine.run();
+  CHECK(text_of(answer) == "after the quota reset");
+  CHECK(answer.attempts == 2);
+  // The backoff alone would be at most 5 ms: only RetryInfo explains the wait.
+  CHECK(answer.latency >= 600ms);
+  CHECK(answer.latency < 3s);
+}
+
+TEST_CASE("a retry delay that would pass the deadline falls back at once", "[ai][caller]") {
+  FakeGemini primary;
+  FakeGemini secondary;
+  primary.enqueue(testing::rate_limited_reply("30s"));
+  secondary.enqueue(testing::text_reply("no waiting"));
+  Engine engine(chain_of({gemini("primary", primary), gemini("secondary", secondary)}));
+
+  const AiAnswer answer = engine.run();
+  CHECK(text_of(answer) == "no waiting");
+  CHECK(primary.request_count() == 1);
+  CHECK(answer.latency < 2s);
+}
+
+TEST_CASE("the deadline bounds every attempt against a hanging provider", "[ai][caller]") {
+  FakeGemini primary;
+  FakeGemini secondary;
+  FakeGeminiReply hang;
+  hang.hang = true;
+  primary.set_fallback([hang](const testing::FakeGeminiRequest&) { return hang; });
+  secondary.enqueue(testing::text_reply("the fallback answered"));
+  auto slow = gemini("primary", primary);
+  slow.timeout_ms = 300;
+  slow.deadline_ms = 1000;
+  slow.max_attempts = 10;
+  Engine engine(chain_of({slow, gemini("secondary", secondary)}));
+
+  const AiAnswer answer = engine.run();
+  CHECK(text_of(answer) == "the fallback answered");
+  // 300 ms attempts within a 1 s deadline: three or four of them, never the ten allowed.
+  CHECK(primary.request_count() >= 3);
+  CHECK(primary.request_count() <= 4);
+  CHECK(answer.latency >= 900ms);
+  CHECK(answer.latency < 2500ms);
+}
+
+TEST_CASE("a call's own deadline stops it even when the providers' allow more",
+          "[ai][caller]") {
+  FakeGemini primary;
+  FakeGeminiReply hang;
+  hang.hang = true;
+  primary.set_fallback([hang](const testing::FakeGeminiRequest&) { return hang; });
+  Engine engine(chain_of({gemini("primary", primary)}));
+
+  AiCall call;
+  call.capability = "analysis";
+  call.task = text_task();
+  call.deadline = Clock::now() + 400ms;
+  std::promise<AiAnswer> promise;
+  engine.caller->call(std::move(call), [&](AiAnswer a) { promise.set_value(std::move(a)); });
+  auto future = promise.get_future();
+  REQUIRE(future.wait_for(5s) == std::future_status::ready);
+  const AiAnswer answer = future.get();
+  CHECK(kind_of(answer) == sdk::FailureKind::kTimeout);
+  CHECK(answer.latency >= 350ms);
+  CHECK(answer.latency < 1500ms);
+}
+
+TEST_CASE("malformed JSON is retried once, then the chain falls back", "[ai][caller]") {
+  FakeGemini primary;
+  FakeGemini secondary;
+  for (int i = 0; i < 3; ++i) primary.enqueue(testing::malformed_json_reply());
+  secondary.enqueue(testing::text_reply("well-formed"));
+  Engine engine(chain_of({gemini("primary", primary), gemini("secondary", secondary)}));
+
+  const AiAnswer answer = engine.run();
+  CHECK(text_of(answer) == "well-formed");
+  CHECK(primary.request_count() == 2);
+}
+
+TEST_CASE("the breaker opens after consecutive failures, skips the provider, and recovers",
+          "[ai][caller][breaker]") {
+  FakeGemini primary;
+  FakeGemini secondary;
+  std::atomic<bool> healthy{false};
+  primary.set_fallback([&](const testing::FakeGeminiRequest&) {
+    return healthy ? testing::text_reply("primary is back")
+                   : testing::error_reply(503, "UNAVAILABLE", "down");
+  });
+  auto flaky = gemini("primary", primary);
+  flaky.max_attempts = 1;
+  flaky.breaker_failures = 2;
+  flaky.breaker_cooldown_ms = 600;
+  Engine engine(chain_of({flaky, gemini("secondary", secondary)}));
+
+  CHECK(engine.run().provider == "secondary");
+  CHECK(engine.breaker(0).state() == CircuitBreaker::State::kClosed);
+  CHECK(engine.run().provider == "secondary");
+  CHECK(engine.breaker(0).state() == CircuitBreaker::State::kOpen);
+  REQUIRE(primary.request_count() == 2);
+
+  // Open: the primary is not even asked.
+  for (int i = 0; i < 5; ++i) {
+    const AiAnswer answer = engine.run();
+    CHECK(answer.provider == "secondary");
+    CHECK(answer.attempts == 1);
+  }
+  CHECK(primary.request_count() == 2);
+
+  // After the cool-down one probe goes through; it fails, so the breaker opens again.
+  std::this_thread::sleep_for(650ms);
+  CHECK(engine.breaker(0).state() == CircuitBreaker::State::kHalfOpen);
+  CHECK(engine.run().provider == "secondary");
+  CHECK(primary.request_count() == 3);
+  CHECK(engine.breaker(0).state() == CircuitBreaker::State::kOpen);
+  CHECK(engine.breaker(0).times_opened() == 2);
+
+  // The provider heals; the next probe succeeds and closes the breaker.
+  healthy = true;
+  std::this_thread::sleep_for(650ms);
+  const AiAnswer probe = engine.run();
+  CHECK(text_of(probe) == "primary is back");
+  CHECK(probe.provider == "primary");
+  CHECK(engine.breaker(0).state() == CircuitBreaker::State::kClosed);
+  CHECK(engine.run().provider == "primary");
+}
+
+TEST_CASE("with every breaker open the call fails fast, naming the providers",
+          "[ai][caller][breaker]") {
+  FakeGemini primary;
+  primary.set_fallback([](const testing::FakeGeminiRequest&) {
+    return testing::error_reply(500, "INTERNAL", "broken");
+  });
+  auto broken = gemini("primary", primary);
+  broken.max_attempts = 1;
+  broken.breaker_failures = 1;
+  broken.breaker_cooldown_ms = 60000;
+  Engine engine(chain_of({broken}));
+
+  CHECK(kind_of(engine.run()) == sdk::FailureKind::kUnavailable);
+  const AiAnswer fast = engine.run();
+  CHECK(kind_of(fast) == sdk::FailureKind::kUnavailable);
+  CHECK_THAT(fast.failure().message, Catch::Contains("circuit open: primary"));
+  CHECK(fast.attempts == 0);
+  CHECK(fast.latency < 100ms);
+  CHECK(primary.request_count() == 1);
+  const auto records = engine.usage.records();
+  REQUIRE(records.size() == 2);
+  CHECK(records[1].provider == "primary");
+  CHECK(records[1].attempts == 0);
+  CHECK(records[1].outcome == "unavailable");
+}
+
+TEST_CASE("a local answer slower than the attempt timeout is a timeout", "[ai][caller]") {
+  auto slow = mock("slow_mock", {{"latency_ms", "2000"}});
+  slow.timeout_ms = 150;
+  slow.max_attempts = 1;
+  Engine engine(chain_of({slow}));
+
+  const AiAnswer answer = engine.run();
+  CHECK(kind_of(answer) == sdk::FailureKind::kTimeout);
+  CHECK(answer.latency >= 140ms);
+  CHECK(answer.latency < 1500ms);
+}
+
+TEST_CASE("the mock answers through the same engine, with its simulated latency as a timer",
+          "[ai][caller]") {
+  Engine engine(chain_of({mock("mock", {{"latency_ms", "100"}})}));
+  const AiAnswer answer = engine.run(text_task("I was happy and grateful."));
+  REQUIRE(answer.ok());
+  CHECK(answer.provider == "mock");
+  CHECK(answer.latency >= 100ms);
+  CHECK_FALSE(text_of(answer).empty());
+  CHECK(engine.usage.records().at(0).outcome == "ok");
+}
+
+TEST_CASE("a reload leaves calls in flight on the provider they started with", "[ai][caller]") {
+  FakeGemini old_provider;
+  FakeGemini new_provider;
+  FakeGeminiReply slow = testing::text_reply("old provider");
+  slow.delay = 400ms;
+  old_provider.enqueue(slow);
+  new_provider.set_fallback(
+      [](const testing::FakeGeminiRequest&) { return testing::text_reply("new provider"); });
+  Engine engine(chain_of({gemini("old", old_provider)}));
+
+  auto in_flight = engine.start(text_task());
+  for (int i = 0; i < 200 && old_provider.request_count() == 0; ++i) std::this_thread::sleep_for(5ms);
+  REQUIRE(old_provider.request_count() == 1);
+  engine.reload(chain_of({gemini("new", new_provider)}));
+
+  CHECK(text_of(engine.run()) == "new provider");
+  REQUIRE(in_flight.wait_for(5s) == std::future_status::ready);
+  const AiAnswer old_answer = in_flight.get();
+  CHECK(text_of(old_answer) == "old provider");
+  CHECK(old_answer.provider == "old");
+}
+
+TEST_CASE("a stopped client answers a call waiting for its backoff with shutting down",
+          "[ai][caller]") {
+  FakeGemini primary;
+  primary.enqueue(testing::rate_limited_reply("20s"));
+  auto patient = gemini("primary", primary);
+  patient.deadline_ms = 60000;
+  Engine engine(chain_of({patient}));
+
+  auto future = engine.start(text_task());
+  for (int i = 0; i < 400 && primary.request_count() == 0; ++i) std::this_thread::sleep_for(5ms);
+  REQUIRE(primary.request_count() == 1);
+  std::this_thread::sleep_for(50ms);  // the reply is read and the 20 s wait scheduled
+  engine.client.stop();
+  REQUIRE(future.wait_for(5s) == std::future_status::ready);
+  const AiAnswer answer = future.get();
+  CHECK(kind_of(answer) == sdk::FailureKind::kUnavailable);
+  CHECK(answer.failure().message == "shutting down");
+  CHECK(engine.caller->in_flight() == 0);
+}
+
+TEST_CASE("1,000 calls in flight against a 1 s provider finish with a handful of threads",
+          "[ai][caller][load]") {
+  FakeGemini slow;
+  slow.set_fallback([](const testing::FakeGeminiRequest&) {
+    FakeGeminiReply r = testing::text_reply("eventually");
+    r.delay = 1000ms;
+    return r;
+  });
+  ai::UpstreamClientOptions options;
+  options.max_connections_per_host = 1000;
+  options.max_total_connections = 1000;
+  options.max_cached_connections = 1000;
+  Engine engine(chain_of({gemini("slow", slow)}), options);
+  const int threads_before = thread_count();
+
+  constexpr int kCalls = 1000;
+  std::atomic<int> ok{0};
+  std::atomic<int> done{0};
+  const auto start = Clock::now();
+  for (int i = 0; i < kCalls; ++i) {
+    AiCall call;
+    call.capability = "analysis";
+    call.task = text_task();
+    engine.caller->call(std::move(call), [&](AiAnswer a) {
+      ok += a.ok() ? 1 : 0;
+      ++done;
+    });
+  }
+  std::size_t peak = 0;
+  int threads_during = 0;
+  while (done < kCalls && Clock::now() - start < 30s) {
+    peak = std::max(peak, engine.caller->in_flight());
+    threads_during = std::max(threads_during, thread_count());
+    std::this_thread::sleep_for(20ms);
+  }
+  const auto elapsed = Clock::now() - start;
+  CHECK(done == kCalls);
+  CHECK(ok == kCalls);
+  CHECK(peak >= 900);
+  CHECK(threads_during <= threads_before + 1);
+  CHECK(elapsed < 10s);
+  CHECK(slow.max_concurrent_connections() >= 900);
+  CHECK(engine.usage.records().size() == static_cast<std::size_t>(kCalls));
+}
