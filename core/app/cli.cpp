@@ -2,9 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include <exception>
+#include <functional>
 #include <iostream>
+#include <memory>
+#include <mutex>
+#include <utility>
 
 #include "core/app/application.h"
+#include "core/app/config_watcher.h"
 #include "core/common/logging.h"
 #include "core/config/config_loader.h"
 #include "core/store/database.h"
@@ -19,6 +25,44 @@ Result<config::Config> load(const CommandLine& cl) {
   return config::load_config_file(path);
 }
 
+// Re-reads the file and applies its providers section; the rest needs a restart. SIGHUP (main
+// thread) and the config watcher (its own thread) both call this, so `serial` orders them.
+void reload_providers_from_file(Application& application, const config::Config& started_with,
+                                const std::string& config_path, std::mutex& serial) {
+  std::lock_guard lock(serial);
+  auto reloaded = config::load_config_file(config_path);
+  if (!reloaded.ok()) {
+    spdlog::error("provider reload refused; the current providers stay: {}",
+                  reloaded.error().message);
+    return;
+  }
+  if (reloaded->providers.watch != started_with.providers.watch) {
+    spdlog::warn("providers.watch changed; that takes effect at the next start");
+  }
+  (void)application.reload_providers(reloaded->providers);
+}
+
+// Saving the config file reloads the providers when providers.watch is on. Null when it is off
+// or the watcher cannot start (then only SIGHUP reloads).
+std::unique_ptr<ConfigWatcher> watch_config_file(const config::Config& config,
+                                                 const std::string& config_path,
+                                                 std::function<void()> reload) {
+  // providers.watch is read here, at start only: a reload neither starts nor stops the watcher.
+  if (!config.providers.watch) return nullptr;
+  try {
+    auto watcher =
+        std::make_unique<ConfigWatcher>(config_path, [config_path, reload = std::move(reload)] {
+          spdlog::info("{} changed; reloading the providers section", config_path);
+          reload();
+        });
+    spdlog::info("watching {} for provider changes", config_path);
+    return watcher;
+  } catch (const std::exception& e) {
+    spdlog::error("providers.watch: {}; only SIGHUP reloads the providers", e.what());
+    return nullptr;
+  }
+}
+
 int serve(const config::Config& config, const std::string& config_path) {
   block_shutdown_signals();
   auto application = Application::create(config);
@@ -30,16 +74,14 @@ int serve(const config::Config& config, const std::string& config_path) {
     spdlog::error("cannot start: {}", s.error().message);
     return 1;
   }
-  wait_for_shutdown_signal([&] {
-    // Only the providers section is applied live; the rest needs a restart.
-    auto reloaded = config::load_config_file(config_path);
-    if (!reloaded.ok()) {
-      spdlog::error("provider reload refused; the current providers stay: {}",
-                    reloaded.error().message);
-      return;
-    }
-    (void)(*application)->reload_providers(reloaded->providers);
-  });
+  std::mutex reload_serial;
+  const auto reload = [&] {
+    reload_providers_from_file(**application, config, config_path, reload_serial);
+  };
+  std::unique_ptr<ConfigWatcher> watcher = watch_config_file(config, config_path, reload);
+  wait_for_shutdown_signal(reload);
+  // Before the shutdown: no reload may run while the application is torn down.
+  if (watcher) watcher->stop();
   // A signal asked us to stop, and we did: exit 0 even if the grace period ran out (the
   // shutdown logged how many requests were cut off).
   (*application)->shutdown();
@@ -81,7 +123,8 @@ Options:
   --help         show this text
   --version      show the version
 
-Signals (serve): SIGTERM/SIGINT drain in-flight requests, then exit 0.
+Signals (serve): SIGTERM/SIGINT drain in-flight requests, then exit 0; SIGHUP reloads the
+                 providers section of the config file (so does saving it, with providers.watch).
 )";
 }
 
