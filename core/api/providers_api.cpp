@@ -23,6 +23,9 @@ std::string providers_json(const ai::ProviderSet& set) {
         json::string(w, inst->plugin->name);
         json::key(w, "model");
         json::string(w, inst->model);
+        // closed (healthy), open (skipped until its cool-down ends) or half_open (probing).
+        json::key(w, "breaker");
+        json::string(w, ai::breaker_state_name(inst->breaker->state()));
         w.EndObject();
       }
       w.EndArray();

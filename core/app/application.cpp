@@ -3,7 +3,10 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include "core/ai/ai_caller.h"
+#include "core/ai/upstream_client.h"
 #include "core/api/auth_api.h"
+#include "core/api/debug_ai_api.h"
 #include "core/api/providers_api.h"
 #include "core/api/system_api.h"
 #include "core/ai/plugin_loader.h"
@@ -17,6 +20,7 @@
 #include "core/http/server.h"
 #include "core/services/auth_service.h"
 #include "core/services/housekeeping.h"
+#include "core/services/usage_recorder.h"
 #include "core/store/database.h"
 #include "core/store/migrations.h"
 
@@ -41,6 +45,9 @@ struct Application::Impl {
   std::unique_ptr<services::Housekeeping> housekeeping;
   std::unique_ptr<ai::PluginLoader> plugin_loader;
   std::unique_ptr<ai::ProviderRegistry> providers;
+  std::unique_ptr<services::UsageRecorder> usage;  // written by the client's last answers
+  std::unique_ptr<ai::UpstreamClient> upstream;
+  std::unique_ptr<ai::AiCaller> ai;
   std::unique_ptr<WorkerPool> pool;
   std::unique_ptr<WorkerPool> password_pool;
   std::vector<std::pair<http::Method, std::string>> routes;
@@ -80,6 +87,15 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
     auto report = store::migrate(*impl->database, store::default_schema_dir());
     if (!report.ok()) return std::move(report).error();
   }
+
+  // AI calls: one I/O thread for every provider exchange, usage written in the background.
+  ai::UpstreamClientOptions upstream_options;
+  upstream_options.max_connections_per_host = config.providers.max_connections_per_host;
+  upstream_options.max_total_connections = config.providers.max_connections;
+  upstream_options.max_cached_connections = config.providers.max_connections;
+  impl->usage = std::make_unique<services::UsageRecorder>(*impl->database);
+  impl->upstream = std::make_unique<ai::UpstreamClient>(upstream_options);
+  impl->ai = std::make_unique<ai::AiCaller>(*impl->providers, *impl->upstream, impl->usage.get());
 
   impl->pool = std::make_unique<WorkerPool>(
       config.server.worker_threads, static_cast<std::size_t>(config.server.worker_queue_limit));
@@ -132,6 +148,11 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   };
   system.debug_endpoints = config.server.debug_endpoints;
   api::register_system_api(router, std::move(system));
+  if (config.server.debug_endpoints) {
+    // Ends a little before the server's own deadline would answer 503 in its place.
+    const auto deadline = std::chrono::milliseconds(config.server.request_timeout_ms) * 9 / 10;
+    api::register_debug_ai_api(router, api::DebugAiApiDeps{impl->ai.get(), deadline});
+  }
 
   impl->routes = router.routes();
   impl->server = std::make_unique<http::HttpServer>(config.server, std::move(router));
@@ -170,6 +191,10 @@ Status Application::reload_providers(const config::ProvidersConfig& providers) {
   return {};
 }
 
+ai::AiCaller& Application::ai_caller() {
+  return *impl_->ai;
+}
+
 const std::vector<std::pair<http::Method, std::string>>& Application::routes() const {
   return impl_->routes;
 }
@@ -189,6 +214,8 @@ bool Application::shutdown() {
   impl_->pool->stop();  // after the server: no new jobs can arrive
   impl_->password_pool->stop();
   impl_->housekeeping->stop();
+  impl_->upstream->stop();  // AI calls still running answer "shutting down" and are recorded
+  impl_->usage->stop();     // writes the last usage records while the database is open
   impl_->server.reset();
   impl_->database.reset();
   spdlog::info("moodgate stopped");

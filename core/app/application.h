@@ -2,7 +2,9 @@
 // pool, routes, HTTP server — and its lifecycle (start, drain on SIGTERM/SIGINT, stop).
 //
 // This is where the layers meet; nothing below it knows about the others. Not thread-safe:
-// one controlling thread (main, or a test) drives it.
+// one controlling thread (main, or a test) drives it, except reload_providers(), which may also
+// run on the config watcher's thread (serialised with SIGHUP by the caller; thread-safe
+// against calls in flight).
 #pragma once
 
 #include <cstdint>
@@ -15,6 +17,10 @@
 #include "core/common/result.h"
 #include "core/config/config.h"
 #include "core/http/http_types.h"
+
+namespace moodgate::ai {
+class AiCaller;
+}
 
 namespace moodgate::app {
 
@@ -30,6 +36,9 @@ class Application {
   // Loads and checks `providers` and, if all is well, makes it the set new calls use (calls in
   // flight keep theirs). On any error the current set stays and the reason is logged.
   Status reload_providers(const config::ProvidersConfig& providers);
+
+  // The engine behind every AI call (the journal API's, and POST /debug/ai/...).
+  ai::AiCaller& ai_caller();
 
   // Every route served, as (method, pattern).
   const std::vector<std::pair<http::Method, std::string>>& routes() const;

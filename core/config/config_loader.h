@@ -6,8 +6,8 @@
 // line per problem, "<source>: <dotted.key>: <what is wrong>". Messages never contain a value
 // that came from the environment, since it may be a secret.
 //
-// Loading reads the environment, so it must not race with setenv(); call it at start (and on
-// SIGHUP) from one thread. The Config it returns is a plain value, safe to share read-only.
+// Loading reads the environment, so it must not race with setenv(); call it at start, and on
+// reload (SIGHUP or the watched file saved), one load at a time. The Config it returns is a plain value, safe to share read-only.
 #pragma once
 
 #include <optional>
