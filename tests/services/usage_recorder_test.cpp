@@ -27,6 +27,7 @@ using moodgate::ai::UsageRecord;
 using moodgate::services::UsageRecorder;
 using moodgate::services::UsageRecorderOptions;
 using moodgate::store::Database;
+using moodgate::testing::create_test_user;
 using moodgate::testing::make_test_database;
 using moodgate::testing::open_migrated;
 using moodgate::testing::open_or_fail;
@@ -58,17 +59,6 @@ UsageRecord call(const std::string& request_id, std::optional<std::string> user_
   r.outcome = "ok";
   r.attempts = 1;
   return r;
-}
-
-void create_user(Database& db, const std::string& id) {
-  auto created = db.transaction("test.users.insert", [&](soci::session& sql) {
-    moodgate::store::UserRow user;
-    user.id = id;
-    user.email = id + "@example.com";
-    user.password_hash = "h";
-    moodgate::store::UsersRepository(sql).insert(user);
-  });
-  if (!created.ok()) FAIL("creating user failed: " << created.error().message);
 }
 
 long long rows(Database& db) {
@@ -138,7 +128,7 @@ TEST_CASE("usage recorded from many threads at once is all in the table after fl
   INFO(backend);
   auto test_db = make_test_database(backend);
   auto db = open_migrated(test_db);
-  create_user(*db, "u-1");
+  create_test_user(*db, "u-1");
 
   UsageRecorderOptions options;
   options.batch_size = 64;

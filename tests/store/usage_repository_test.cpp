@@ -17,22 +17,12 @@ using moodgate::ai::UsageRecord;
 using moodgate::store::Database;
 using moodgate::store::UsageRepository;
 using moodgate::store::UsageTotals;
+using moodgate::testing::create_test_user;
 using moodgate::testing::make_test_database;
 using moodgate::testing::open_migrated;
 using moodgate::testing::test_backend_names;
 
 namespace {
-
-void create_user(Database& db, const std::string& id) {
-  auto created = db.transaction("test.users.insert", [&](soci::session& sql) {
-    moodgate::store::UserRow user;
-    user.id = id;
-    user.email = id + "@example.com";
-    user.password_hash = "h";
-    moodgate::store::UsersRepository(sql).insert(user);
-  });
-  if (!created.ok()) FAIL("creating user failed: " << created.error().message);
-}
 
 void insert(Database& db, const std::vector<UsageRecord>& records) {
   auto inserted = db.transaction("test.ai_usage.insert",
@@ -107,7 +97,7 @@ TEST_CASE("usage records read back field for field, newest first, with or withou
   INFO(backend);
   auto test_db = make_test_database(backend);
   auto db = open_migrated(test_db);
-  create_user(*db, "u-1");
+  create_test_user(*db, "u-1");
 
   const UsageRecord first = analysis_by("u-1");
   const UsageRecord second = anonymous_image();
@@ -179,8 +169,8 @@ TEST_CASE("usage totals add up one user's calls, tokens and cost", "[store][usag
   INFO(backend);
   auto test_db = make_test_database(backend);
   auto db = open_migrated(test_db);
-  create_user(*db, "u-1");
-  create_user(*db, "u-2");
+  create_test_user(*db, "u-1");
+  create_test_user(*db, "u-2");
 
   const UsageTotals none = totals(*db, "u-1");
   CHECK(none.calls == 0);
@@ -213,7 +203,7 @@ TEST_CASE("deleting a user keeps their usage rows, without the user", "[store][u
   INFO(backend);
   auto test_db = make_test_database(backend);
   auto db = open_migrated(test_db);
-  create_user(*db, "u-1");
+  create_test_user(*db, "u-1");
   insert(*db, {analysis_by("u-1"), analysis_by("u-1")});
 
   auto removed = db->transaction("test.users.remove", [](soci::session& sql) {
@@ -236,7 +226,7 @@ TEST_CASE("deleting a user keeps their usage rows, without the user", "[store][u
 TEST_CASE("usage statements leave no prepared statements behind on PostgreSQL", "[store][usage]") {
   auto test_db = make_test_database("postgresql");
   auto db = open_migrated(test_db, 1);
-  create_user(*db, "u-1");
+  create_test_user(*db, "u-1");
   insert(*db, {analysis_by("u-1"), anonymous_image()});
   CHECK(recent(*db, 5).size() == 2);
   CHECK(totals(*db, "u-1").calls == 1);

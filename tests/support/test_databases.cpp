@@ -12,6 +12,7 @@
 
 #include "core/store/database_url.h"
 #include "core/store/migrations.h"
+#include "core/store/users_repository.h"
 
 namespace moodgate::testing {
 namespace {
@@ -151,6 +152,17 @@ std::unique_ptr<store::Database> open_migrated(const TestDatabase& test_db, int 
   auto migrated = store::migrate(*db, store::default_schema_dir());
   if (!migrated) FAIL("migrate failed: " << migrated.error().message);
   return db;
+}
+
+void create_test_user(store::Database& db, const std::string& id) {
+  auto created = db.transaction("test.users.insert", [&](soci::session& sql) {
+    store::UserRow user;
+    user.id = id;
+    user.email = id + "@example.com";
+    user.password_hash = "h";
+    store::UsersRepository(sql).insert(user);
+  });
+  if (!created.ok()) FAIL("creating user failed: " << created.error().message);
 }
 
 }  // namespace moodgate::testing

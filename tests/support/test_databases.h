@@ -61,6 +61,9 @@ std::unique_ptr<store::Database> open_or_fail(const config::DatabaseConfig& conf
 // Opens `test_db` with a pool of `pool_size` and applies the shipped migrations (FAILs the
 // test when either fails).
 std::unique_ptr<store::Database> open_migrated(const TestDatabase& test_db, int pool_size = 4);
+// Inserts a bare user `id` (email <id>@example.com), for rows that reference users (FAILs on
+// error).
+void create_test_user(store::Database& db, const std::string& id);
 
 // `url` with its database name replaced (keeps user, password, host, port and query).
 std::string with_database_name(const std::string& url, const std::string& database);
