@@ -176,6 +176,10 @@ TEST_CASE("AI failures are answered with API.md's codes, and still leave usage r
   CHECK(reply.status == 503);
   CHECK(error_code(reply) == "UNAVAILABLE");
   CHECK(fake.request_count() == requests);
+  const Account operator_account = register_account(server.port(), "ops@example.com");
+  const auto providers =
+      api_call(server.port(), "GET", "/api/v1/providers", "", operator_account.access_token).json();
+  CHECK(std::string(providers["capabilities"]["analysis"][0]["breaker"].GetString()) == "open");
 
   CHECK(ask(server.port(), "nonsense").status == 404);
   reply = ask(server.port(), "analysis", R"({"txt": "typo"})");

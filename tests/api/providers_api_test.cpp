@@ -52,6 +52,7 @@ TEST_CASE("GET /api/v1/providers shows each capability's chain and /version the 
     INFO(capability);
     REQUIRE(doc["capabilities"][capability].Size() == 1);
     CHECK(std::string(doc["capabilities"][capability][0]["plugin"].GetString()) == "mock");
+    CHECK(std::string(doc["capabilities"][capability][0]["breaker"].GetString()) == "closed");
   }
   const auto version = http_request(server.port(), "GET", "/version").json();
   REQUIRE(version["plugins"].Size() == 1);
