@@ -2,10 +2,19 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <exception>
 #include <vector>
 
 namespace moodgate::http {
+namespace {
+
+// The longest the thread sleeps. A deadline further away than its planned wake-up needs no
+// wake-up call: most deadlines (request, header and write timeouts) are seconds away, so
+// scheduling them costs no context switch.
+constexpr std::chrono::milliseconds kLongestSleep{200};
+
+}  // namespace
 
 DeadlineWatchdog::DeadlineWatchdog() : thread_([this] { run(); }) {}
 
@@ -22,7 +31,7 @@ DeadlineWatchdog::Id DeadlineWatchdog::schedule(Clock::time_point deadline,
     // After stop() nothing fires, so nothing is kept: a callback holding its owner would leak.
     if (stopping_) return 0;
     id = next_id_++;
-    earliest = by_deadline_.empty() || deadline < by_deadline_.begin()->first;
+    earliest = deadline < wake_at_;
     by_deadline_.emplace(deadline, id);
     callbacks_.emplace(id, std::make_pair(deadline, std::move(fire)));
   }
@@ -65,17 +74,16 @@ void DeadlineWatchdog::stop() {
 void DeadlineWatchdog::run() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    if (by_deadline_.empty()) {
-      cv_.wait(lock);
-      continue;
-    }
-    const auto next = by_deadline_.begin()->first;
-    if (Clock::now() < next) {
-      cv_.wait_until(lock, next);
-      continue;
-    }
-    std::vector<std::function<void()>> due;
     const auto now = Clock::now();
+    if (by_deadline_.empty() || by_deadline_.begin()->first > now) {
+      wake_at_ = now + kLongestSleep;
+      if (!by_deadline_.empty()) wake_at_ = std::min(wake_at_, by_deadline_.begin()->first);
+      cv_.wait_until(lock, wake_at_);
+      continue;
+    }
+    // Busy firing: schedule() need not wake the thread, which looks again right after.
+    wake_at_ = Clock::time_point::min();
+    std::vector<std::function<void()>> due;
     while (!by_deadline_.empty() && by_deadline_.begin()->first <= now) {
       auto it = callbacks_.find(by_deadline_.begin()->second);
       due.push_back(std::move(it->second.second));

@@ -46,6 +46,8 @@ class DeadlineWatchdog {
   std::multimap<Clock::time_point, Id> by_deadline_;
   std::unordered_map<Id, std::pair<Clock::time_point, std::function<void()>>> callbacks_;
   Id next_id_ = 1;
+  // When the thread means to look next; min() while it is not waiting (it looks again anyway).
+  Clock::time_point wake_at_ = Clock::time_point::min();
   bool stopping_ = false;
   std::thread thread_;
 };

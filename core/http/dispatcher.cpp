@@ -12,22 +12,17 @@
 namespace moodgate::http {
 namespace {
 
-// True while this thread runs dispatch(): an answer given then is sent from the event loop.
-thread_local bool t_in_dispatch = false;
-
-// How long after an answer left another thread we assume it was written if Pistache never
-// says so. Pistache 0.0.5 resolves the promise send() returns without a lock on the loop
-// thread, so a continuation attached from another thread at that moment is lost (seen under
-// ASan: a drain waited its whole grace for one such request). Sends from the loop thread
-// cannot race. Bigger bodies get longer, since they may really take that long to write.
+// How long after an answer was sent we assume it was written if Pistache never says so.
+// Pistache 0.0.5 loses the confirmation in two ways: it resolves the promise send() returns
+// without a lock on the loop thread, so a continuation attached from another thread at that
+// moment is lost (seen under ASan: a drain waited its whole grace for one such request); and
+// it queues every write, even from the loop thread, and drops the queued write without settling
+// its promise when the client hangs up first (seen in bench/ai_calls.sh: wrk stopping left
+// dozens of phantom requests in flight). Bigger bodies get longer, since they may really take
+// that long to write.
 std::chrono::milliseconds unconfirmed_write_grace(std::size_t body_bytes) {
   return std::chrono::milliseconds(2000 + body_bytes / 1024);  // + 1 s per MiB
 }
-
-struct InLoopDispatch {
-  InLoopDispatch() { t_in_dispatch = true; }
-  ~InLoopDispatch() { t_in_dispatch = false; }
-};
 
 // Headers every answer carries. The API serves JSON only, so the policy can be strict; routes
 // that serve HTML (GET /docs) set their own Content-Security-Policy, which wins.
@@ -85,7 +80,6 @@ Exchange::Sender Dispatcher::sender_for(Transmit transmit, const DeadlineSlot& d
 }
 
 void Dispatcher::dispatch(HttpRequest request, Transmit transmit) {
-  const InLoopDispatch on_loop;
   in_flight_.fetch_add(1);
   auto exchange_for = [&](HttpRequest req) {
     return std::make_shared<Exchange>(std::move(req), sender_for(transmit));
@@ -194,7 +188,7 @@ void Dispatcher::finish(const HttpRequest& request, HttpResponse&& response,
     spdlog::debug("request {}: could not send answer: {}", request.request_id, e.what());
     on_written();
   }
-  if (!t_in_dispatch && !state->done.load()) {
+  if (!state->done.load()) {
     const auto id = watchdog_->schedule(
         DeadlineWatchdog::Clock::now() + unconfirmed_write_grace(body_bytes), [state, self] {
           state->fallback.store(0);
