@@ -22,8 +22,6 @@ namespace Ph = Pistache::Http;
 
 namespace {
 
-constexpr int kListenBacklog = 4096;
-
 constexpr const char* kConnectionKey = "moodgate.connection";
 
 // What we track per connection, beside Pistache's parser. Touched by the connection's event
@@ -314,10 +312,6 @@ Status HttpServer::start() {
                        .threads(c.io_threads)
                        .threadsName("mg-http")
                        .flags(Pistache::Tcp::Options::ReuseAddr)
-                       // Pistache's default of 128 overflows when thousands of clients
-                       // connect at once (SYN retries, seconds of delay); the kernel caps
-                       // this at net.core.somaxconn.
-                       .backlog(kListenBacklog)
                        .maxRequestSize(c.max_body_bytes + c.max_header_bytes)
                        .maxResponseSize(std::size_t{64} << 20)
                        .headerTimeout(safety_net)
