@@ -128,6 +128,7 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
     Outcome outcome = late ? Outcome(failure(sdk::FailureKind::kTimeout,
                                              "the provider did not answer in time"))
                            : local.outcome;
+    if (!late && local.delay <= milliseconds(0)) return settle(std::move(outcome));
     after(late ? left : local.delay, [self = shared_from_this(), outcome = std::move(outcome)] {
       self->settle(outcome);
     });
@@ -294,9 +295,9 @@ AiCaller::AiCaller(const ProviderRegistry& registry, UpstreamClient& client, Usa
 
 void AiCaller::call(AiCall call, std::function<void(AiAnswer)> done) {
   in_flight_.fetch_add(1);
-  auto run = std::make_shared<Run>(*this, std::move(call), std::move(done));
-  // Everything runs on the I/O thread; if the client has stopped, `run` dies here and answers.
-  client_.schedule(milliseconds(0), [run] { run->begin(); });
+  // The first step runs here, on the caller's thread (translating the task is cheap); from the
+  // first exchange or timer on, the call moves to the I/O thread.
+  std::make_shared<Run>(*this, std::move(call), std::move(done))->begin();
 }
 
 }  // namespace moodgate::ai

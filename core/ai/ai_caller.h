@@ -20,9 +20,12 @@
 // the providers of a call in flight. Every call leaves one UsageRecord (tokens, cost from the
 // instance's prices, latency, outcome, attempts) with the UsageSink.
 //
-// Nothing blocks: the whole call runs on the UpstreamClient's I/O thread, and `done` runs there
-// too, exactly once — so it must be quick and hand database work to a worker pool. If the client
-// stops while the call waits for a backoff, `done` gets kUnavailable "shutting down".
+// Nothing blocks: the call starts on the caller's thread and, from its first exchange or timer
+// on, runs on the UpstreamClient's I/O thread. `done` runs exactly once, on the I/O thread or,
+// for a call that ends without waiting for anything (a local answer without delay, every
+// breaker open, a refusal before any request), on the caller's thread inside call(). Either
+// way it must be quick and hand database work to a worker pool. If the client stops while the
+// call waits for a backoff, `done` gets kUnavailable "shutting down".
 // Thread-safe: call() may be used from any thread.
 #pragma once
 

@@ -62,6 +62,7 @@ class UpstreamClient::Loop {
   void send(std::unique_ptr<Exchange> exchange);
   bool schedule(std::chrono::milliseconds delay, std::function<void()> fn);
   void stop();
+  bool on_loop_thread() const { return std::this_thread::get_id() == thread_id_; }
 
   std::atomic<std::size_t> in_flight{0};
   std::atomic<long> connections_opened{0};
@@ -111,7 +112,7 @@ void UpstreamClient::Loop::send(std::unique_ptr<Exchange> exchange) {
     if (!stopping_) {
       in_flight.fetch_add(1);
       new_exchanges_.push_back(std::move(exchange));
-      need_wake = !wake_pending_;
+      need_wake = !wake_pending_ && !on_loop_thread();
       wake_pending_ = true;
       exchange = nullptr;
     }
@@ -130,7 +131,7 @@ bool UpstreamClient::Loop::schedule(std::chrono::milliseconds delay, std::functi
     std::lock_guard lock(mu_);
     if (stopping_) return false;
     new_timers_.push_back(Timer{at, next_seq_++, std::move(fn)});
-    need_wake = !wake_pending_;
+    need_wake = !wake_pending_ && !on_loop_thread();
     wake_pending_ = true;
   }
   if (need_wake) multi_.wake();
@@ -153,6 +154,11 @@ void UpstreamClient::Loop::run() {
   while (true) {
     std::optional<Clock::time_point> next_timer;
     if (!timers_.empty()) next_timer = timers_.front().at;
+    {
+      // Work queued from this thread's own callbacks did not wake it: look without waiting.
+      std::lock_guard lock(mu_);
+      if (wake_pending_) next_timer = Clock::now();
+    }
     multi_.poll(next_timer);
     if (!take_incoming()) break;
     multi_.act_if_due();  // starts what was just added
