@@ -21,6 +21,7 @@ function(moodgate_add_provider name)
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON)
   install(TARGETS ${name} LIBRARY DESTINATION lib/moodgate/providers)
+  set_property(GLOBAL APPEND PROPERTY MOODGATE_PROVIDER_TARGETS ${name})
   if(DEFINED MOODGATE_PROVIDER_OUTPUT_DIR)
     set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${MOODGATE_PROVIDER_OUTPUT_DIR}")
   endif()
