@@ -5,10 +5,14 @@
 #include <pistache/peer.h>
 #include <spdlog/spdlog.h>
 
+#include <dirent.h>
+#include <netinet/in.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cctype>
 
 #include "core/http/client_address.h"
@@ -21,6 +25,44 @@ namespace moodgate::http {
 namespace Ph = Pistache::Http;
 
 namespace {
+
+// Pending connections the kernel may queue for accept() (it caps this at net.core.somaxconn).
+constexpr int kListenBacklog = 4096;
+
+// Pistache 0.0.5's Endpoint::init() never hands its backlog option to the listener, which so
+// stays at 128: thousands of clients connecting at once (mobile apps coming back online)
+// overflow it and wait out SYN retries, seconds each. listen() on a listening socket only
+// changes its backlog, so find ours (the TCP socket accepting on `port`) and call it again.
+void raise_listen_backlog(std::uint16_t port) {
+  DIR* dir = ::opendir("/proc/self/fd");
+  if (dir == nullptr) return;
+  while (const dirent* entry = ::readdir(dir)) {
+    char* end = nullptr;
+    const long fd = std::strtol(entry->d_name, &end, 10);
+    if (end == entry->d_name || *end != '\0' || fd == ::dirfd(dir)) continue;
+    int accepting = 0;
+    socklen_t len = sizeof accepting;
+    if (::getsockopt(static_cast<int>(fd), SOL_SOCKET, SO_ACCEPTCONN, &accepting, &len) != 0 ||
+        accepting == 0) {
+      continue;
+    }
+    sockaddr_storage addr{};
+    socklen_t addr_len = sizeof addr;
+    if (::getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&addr), &addr_len) != 0) {
+      continue;
+    }
+    std::uint16_t bound = 0;
+    if (addr.ss_family == AF_INET) {
+      bound = ntohs(reinterpret_cast<const sockaddr_in*>(&addr)->sin_port);
+    } else if (addr.ss_family == AF_INET6) {
+      bound = ntohs(reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_port);
+    }
+    if (bound == port && ::listen(static_cast<int>(fd), kListenBacklog) != 0) {
+      spdlog::warn("could not raise the listen backlog of port {}", port);
+    }
+  }
+  ::closedir(dir);
+}
 
 constexpr const char* kConnectionKey = "moodgate.connection";
 
@@ -320,6 +362,7 @@ Status HttpServer::start() {
     impl_->endpoint->setHandler(
         std::make_shared<GatewayHandler>(impl_->dispatcher, impl_->watchdog, c));
     impl_->endpoint->serveThreaded();
+    raise_listen_backlog(static_cast<std::uint16_t>(impl_->endpoint->getPort()));
     impl_->started = true;
   } catch (const std::exception& e) {
     impl_->endpoint.reset();
