@@ -224,6 +224,9 @@ SectionSpec providers_section() {
       items.push_back(std::move(item));
     }
     items.push_back(std::string("providers.watch=") + (p.watch ? "true" : "false"));
+    items.push_back("providers.max_connections_per_host=" +
+                    std::to_string(p.max_connections_per_host));
+    items.push_back("providers.max_connections=" + std::to_string(p.max_connections));
   };
   return spec;
 }

@@ -288,6 +288,7 @@ TEST_CASE("The startup log line lists every option with its effective value", "[
         "rate_limits.login_failures_per_account=10/15m providers.instances=[mock(mock)] "
         "providers.chains.analysis=[mock] providers.chains.image=[mock] "
         "providers.chains.scenarios=[mock] providers.chains.summary=[mock] providers.watch=false "
+        "providers.max_connections_per_host=256 providers.max_connections=1024 "
         "logging.level=info "
         "logging.access_log=true");
 }

@@ -39,11 +39,17 @@ TEST_CASE("provider instances, their settings and the chains are read", "[config
                                      "providers:\n"
                                      "  plugin_dirs: [/opt/moodgate/plugins]\n"
                                      "  watch: true\n"
+                                     "  max_connections_per_host: 32\n"
+                                     "  max_connections: 500\n"
                                      "  instances:\n"
                                      "    gemini:\n"
                                      "      plugin: gemini\n"
                                      "      timeout_ms: 20000\n"
                                      "      max_attempts: 5\n"
+                                     "      backoff_initial_ms: 100\n"
+                                     "      backoff_max_ms: 4000\n"
+                                     "      breaker_failures: 0\n"
+                                     "      breaker_cooldown_ms: 15000\n"
                                      "      price_input_per_million: 0.30\n"
                                      "      price_output_per_million: 2.5\n"
                                      "      settings:\n"
@@ -69,6 +75,14 @@ TEST_CASE("provider instances, their settings and the chains are read", "[config
   CHECK(g.timeout_ms == 20000);
   CHECK(g.max_attempts == 5);
   CHECK(g.connect_timeout_ms == 5000);
+  CHECK(g.backoff_initial_ms == 100);
+  CHECK(g.backoff_max_ms == 4000);
+  CHECK(g.breaker_failures == 0);
+  CHECK(g.breaker_cooldown_ms == 15000);
+  CHECK(p.instances[1].breaker_failures == 5);  // the defaults
+  CHECK(p.instances[1].breaker_cooldown_ms == 30000);
+  CHECK(p.max_connections_per_host == 32);
+  CHECK(p.max_connections == 500);
   CHECK(g.price_input_per_million == Approx(0.30));
   CHECK(g.price_output_per_million == Approx(2.5));
   CHECK(g.settings.at("api_key") == "AIza-secret");
@@ -102,6 +116,7 @@ TEST_CASE("a bad provider instance is reported key by key, settings never quoted
   const std::string message = error_of(
       "providers:\n  instances:\n    Bad Name:\n      plugin: mock\n"
       "    g:\n      timeout_ms: 0\n      max_attempts: 11\n      colour: red\n"
+      "      breaker_failures: -1\n      backoff_max_ms: 0\n"
       "      price_per_image: cheap\n"
       "      settings:\n        api_key: \"${TEST_GEMINI_KEY2}\"\n        nested: {a: 1}\n"
       "  chains:\n    analysis: [g]\n    scenarios: [g]\n    summary: [g]\n    image: [g]\n");
@@ -110,6 +125,9 @@ TEST_CASE("a bad provider instance is reported key by key, settings never quoted
   CHECK_THAT(message, Catch::Contains("providers.instances.g.timeout_ms: expected an integer"));
   CHECK_THAT(message, Catch::Contains("providers.instances.g.max_attempts: expected an integer"));
   CHECK_THAT(message, Catch::Contains("providers.instances.g.colour: unknown key"));
+  CHECK_THAT(message,
+             Catch::Contains("providers.instances.g.breaker_failures: expected an integer"));
+  CHECK_THAT(message, Catch::Contains("providers.instances.g.backoff_max_ms: expected an integer"));
   CHECK_THAT(message, Catch::Contains("providers.instances.g.price_per_image: expected a price"));
   CHECK_THAT(message, Catch::Contains("providers.instances.g.settings.api_key: environment "
                                       "variable TEST_GEMINI_KEY2 is not set"));
