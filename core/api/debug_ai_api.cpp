@@ -97,13 +97,19 @@ void register_debug_ai_api(http::Router& router, DebugAiApiDeps deps) {
                call.task = std::move(task).value();
                call.request_id = request.request_id;
                call.deadline = std::chrono::steady_clock::now() + deps.deadline;
-               deps.caller->call(std::move(call), [ex](const ai::AiAnswer& answer) {
-                 if (answer.ok()) {
-                   ex->reply(http::HttpResponse::json(200, answer_json(answer)));
-                 } else {
-                   ex->fail(ai::error_for(answer));
-                 }
-               });
+               auto run = [caller = deps.caller, ex, call = std::move(call)]() mutable {
+                 caller->call(std::move(call), [ex](const ai::AiAnswer& answer) {
+                   if (answer.ok()) {
+                     ex->reply(http::HttpResponse::json(200, answer_json(answer)));
+                   } else {
+                     ex->fail(ai::error_for(answer));
+                   }
+                 });
+               };
+               if (capability != "image") return run();
+               if (!deps.pool->try_submit(std::move(run))) {
+                 ex->fail(Error::unavailable("Server is busy, try again shortly"));
+               }
              });
 }
 

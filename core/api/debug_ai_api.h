@@ -13,12 +13,16 @@
 #include <chrono>
 
 #include "core/ai/ai_caller.h"
+#include "core/common/worker_pool.h"
 #include "core/http/router.h"
 
 namespace moodgate::api {
 
 struct DebugAiApiDeps {
   ai::AiCaller* caller = nullptr;
+  // Image calls start here, off the event loop: a local provider (the mock) paints its PNG
+  // while translating the task, which takes milliseconds.
+  WorkerPool* pool = nullptr;
   // A call ends within this (the server's own request timeout, less a margin).
   std::chrono::milliseconds deadline{25000};
 };

@@ -151,7 +151,8 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   if (config.server.debug_endpoints) {
     // Ends a little before the server's own deadline would answer 503 in its place.
     const auto deadline = std::chrono::milliseconds(config.server.request_timeout_ms) * 9 / 10;
-    api::register_debug_ai_api(router, api::DebugAiApiDeps{impl->ai.get(), deadline});
+    api::register_debug_ai_api(router,
+                               api::DebugAiApiDeps{impl->ai.get(), impl->pool.get(), deadline});
   }
 
   impl->routes = router.routes();
