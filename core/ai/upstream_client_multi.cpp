@@ -35,10 +35,6 @@ void init_curl_once() {
 
 }  // namespace
 
-MultiLoop::Fd::~Fd() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
 MultiLoop::MultiLoop(const UpstreamClientOptions& options)
     : epoll_fd_(::epoll_create1(EPOLL_CLOEXEC)),
       wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {

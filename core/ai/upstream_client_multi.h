@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "core/ai/upstream_client.h"
+#include "core/common/unique_fd.h"
 
 namespace moodgate::ai::upstream {
 
@@ -48,24 +49,12 @@ class MultiLoop {
   struct ShareDeleter {
     void operator()(CURLSH* share) const { curl_share_cleanup(share); }
   };
-  class Fd {
-   public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd();
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-
-   private:
-    int fd_;
-  };
-
   static int on_socket(CURL* easy, curl_socket_t fd, int what, void* self, void* socketp);
   static int on_timer(CURLM* multi, long timeout_ms, void* self);
 
   // Declared before the multi handle: its cleanup may still report sockets and timeouts.
-  Fd epoll_fd_;
-  Fd wake_fd_;
+  UniqueFd epoll_fd_;
+  UniqueFd wake_fd_;
   std::optional<Clock::time_point> curl_deadline_;  // when libcurl wants its timeout action
   std::unique_ptr<CURLM, MultiDeleter> multi_;
   std::unique_ptr<CURLSH, ShareDeleter> share_;

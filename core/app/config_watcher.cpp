@@ -65,10 +65,6 @@ int open_eventfd(const std::string& path) {
 
 }  // namespace
 
-ConfigWatcher::Fd::~Fd() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
 ConfigWatcher::ConfigWatcher(std::string path, std::function<void()> on_change,
                              std::chrono::milliseconds debounce)
     : path_(std::move(path)),

@@ -22,6 +22,8 @@
 #include <string>
 #include <thread>
 
+#include "core/common/unique_fd.h"
+
 namespace moodgate::app {
 
 class ConfigWatcher {
@@ -39,19 +41,6 @@ class ConfigWatcher {
   void stop();
 
  private:
-  // Closes a file descriptor when it goes out of scope.
-  class Fd {
-   public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd();
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-
-   private:
-    int fd_;
-  };
-
   void run();
   // Reads the queued inotify events; true when one of them concerns the file.
   bool drain_events();
@@ -62,8 +51,8 @@ class ConfigWatcher {
   const std::string file_name_;
   const std::function<void()> on_change_;
   const std::chrono::milliseconds debounce_;
-  Fd inotify_fd_;
-  Fd wake_fd_;  // an eventfd: stop() writes it to wake the thread's poll()
+  UniqueFd inotify_fd_;
+  UniqueFd wake_fd_;  // an eventfd: stop() writes it to wake the thread's poll()
   int watch_ = -1;
   std::mutex stop_mu_;
   std::thread thread_;  // last: started once everything above exists

@@ -59,28 +59,25 @@ struct Usage {
   long long image = 0;  // image tokens among `candidates`
 };
 
+// "<key>": [{"modality": ..., "tokenCount": ...}], as Gemini breaks token counts down.
+void write_token_details(Writer& w, const char* key, const char* modality, long long count) {
+  w.Key(key);
+  w.StartArray();
+  w.StartObject();
+  field(w, "modality", std::string(modality));
+  field(w, "tokenCount", count);
+  w.EndObject();
+  w.EndArray();
+}
+
 void write_usage(Writer& w, const Usage& u) {
   w.Key("usageMetadata");
   w.StartObject();
   field(w, "promptTokenCount", u.prompt);
   if (u.candidates > 0) field(w, "candidatesTokenCount", u.candidates);
   field(w, "totalTokenCount", u.prompt + u.candidates + u.thoughts);
-  w.Key("promptTokensDetails");
-  w.StartArray();
-  w.StartObject();
-  field(w, "modality", std::string("TEXT"));
-  field(w, "tokenCount", u.prompt);
-  w.EndObject();
-  w.EndArray();
-  if (u.image > 0) {
-    w.Key("candidatesTokensDetails");
-    w.StartArray();
-    w.StartObject();
-    field(w, "modality", std::string("IMAGE"));
-    field(w, "tokenCount", u.image);
-    w.EndObject();
-    w.EndArray();
-  }
+  write_token_details(w, "promptTokensDetails", "TEXT", u.prompt);
+  if (u.image > 0) write_token_details(w, "candidatesTokensDetails", "IMAGE", u.image);
   if (u.thoughts > 0) field(w, "thoughtsTokenCount", u.thoughts);
   w.EndObject();
 }
