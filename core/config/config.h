@@ -115,6 +115,25 @@ struct ProvidersConfig {
       {"analysis", {"mock"}}, {"scenarios", {"mock"}}, {"summary", {"mock"}}, {"image", {"mock"}}};
 };
 
+// The journal API: entries, their analysis and scenarios, idempotent writes, insights.
+struct JournalConfig {
+  int scenario_count = 3;               // scenarios made for a new entry, 1..10
+  int analysis_cache_ttl_s = 2592000;   // reuse an identical analysis this long; 0 = no cache
+  int idempotency_ttl_s = 86400;        // an Idempotency-Key replays its answer this long
+  int summary_max_entries = 100;        // newest entries of a period POST /insights/summary reads
+};
+
+// Visualization jobs: images made in the background by worker loops in every instance.
+struct VisualizationsConfig {
+  int workers = 2;                 // jobs this instance runs at once; 0 = it runs none
+  int lease_ms = 30000;            // a running job is taken over this long after its worker dies
+  int poll_interval_ms = 1000;     // how often an idle worker looks for due jobs
+  int max_attempts = 4;            // tries of a job that fails transiently, then failed
+  int backoff_initial_ms = 5000;   // wait before the second try, doubling per try
+  int backoff_max_ms = 300000;     // longest wait between tries
+  std::string default_style = "abstract";
+};
+
 struct LoggingConfig {
   std::string level = "info";   // trace | debug | info | warn | error | off
   bool access_log = true;       // one JSON line per request on stdout
@@ -127,6 +146,8 @@ struct Config {
   AuthConfig auth;
   RateLimitsConfig rate_limits;
   ProvidersConfig providers;
+  JournalConfig journal;
+  VisualizationsConfig visualizations;
   LoggingConfig logging;
 };
 

@@ -146,6 +146,48 @@ SectionSpec rate_limits_section() {
       });
 }
 
+SectionSpec journal_section() {
+  using S = JournalConfig;
+  constexpr int kYear = 365 * 86'400;
+  return flat_section<S>(
+      "journal", "entries, their analysis and scenarios, idempotent writes, insights",
+      &Config::journal,
+      {
+          integer_option<S>("scenario_count", "scenarios made for a new entry",
+                            &S::scenario_count, 1, 10),
+          integer_option<S>("analysis_cache_ttl_s", "seconds an identical analysis is reused",
+                            &S::analysis_cache_ttl_s, 0, kYear),
+          integer_option<S>("idempotency_ttl_s", "seconds an Idempotency-Key replays its answer",
+                            &S::idempotency_ttl_s, 60, 7 * 86'400),
+          integer_option<S>("summary_max_entries", "newest entries a period summary reads",
+                            &S::summary_max_entries, 1, 1000),
+      });
+}
+
+SectionSpec visualizations_section() {
+  using S = VisualizationsConfig;
+  return flat_section<S>(
+      "visualizations", "image jobs run in the background by every instance",
+      &Config::visualizations,
+      {
+          integer_option<S>("workers", "jobs this instance runs at once; 0 = none", &S::workers,
+                            0, kMaxThreads),
+          integer_option<S>("lease_ms", "a job is taken over this long after its worker died",
+                            &S::lease_ms, 100, kMaxTimeoutMs),
+          integer_option<S>("poll_interval_ms", "how often an idle worker looks for due jobs",
+                            &S::poll_interval_ms, 10, kMaxTimeoutMs),
+          integer_option<S>("max_attempts", "tries of a job that fails transiently",
+                            &S::max_attempts, 1, 20),
+          integer_option<S>("backoff_initial_ms", "wait before a job's second try, doubling",
+                            &S::backoff_initial_ms, 0, kMaxTimeoutMs),
+          integer_option<S>("backoff_max_ms", "longest wait between a job's tries",
+                            &S::backoff_max_ms, 0, 24 * kMaxTimeoutMs),
+          choice_option<S>("default_style", "the style of a request that names none",
+                           &S::default_style,
+                           {"abstract", "watercolor", "impressionist", "minimal", "photographic"}),
+      });
+}
+
 SectionSpec logging_section() {
   using S = LoggingConfig;
   return flat_section<S>(
@@ -166,6 +208,8 @@ const std::vector<SectionSpec>& config_sections() {
       auth_section(),
       rate_limits_section(),
       providers_section(),
+      journal_section(),
+      visualizations_section(),
       logging_section(),
   };
   return sections;
