@@ -1,8 +1,8 @@
 #include "core/api/authenticated.h"
 
+#include <spdlog/spdlog.h>
 #include <strings.h>
 
-#include "core/http/blocking.h"
 #include "core/http/exchange.h"
 
 namespace moodgate::api {
@@ -23,9 +23,10 @@ std::optional<std::string_view> bearer_token(const http::HttpRequest& request) {
   return value;
 }
 
-http::Handler authenticated(WorkerPool& pool, services::AuthService& auth, AuthedWork work) {
+http::Handler authenticated_async(WorkerPool& pool, services::AuthService& auth,
+                                  AsyncAuthedWork work) {
   // Shared, not referenced: a queued job must not depend on the handler object outliving it.
-  auto shared_work = std::make_shared<const AuthedWork>(std::move(work));
+  auto shared_work = std::make_shared<const AsyncAuthedWork>(std::move(work));
   return [&pool, &auth, shared_work](const std::shared_ptr<http::Exchange>& ex) {
     const auto token = bearer_token(ex->request());
     if (!token) {
@@ -38,15 +39,37 @@ http::Handler authenticated(WorkerPool& pool, services::AuthService& auth, Authe
       ex->fail(principal.error());
       return;
     }
-    http::answer_on_pool(pool, ex,
-                         [&auth, shared_work, ex,
-                          caller = std::move(principal).value()]() -> Result<http::HttpResponse> {
-                           if (Status live = auth.check_live(caller); !live) {
-                             return std::move(live).error();
-                           }
-                           return (*shared_work)(ex->request(), caller);
-                         });
+    auto job = [&auth, shared_work, ex, caller = std::move(principal).value()]() {
+      Respond respond = [ex](Result<http::HttpResponse> result) {
+        if (result.ok()) {
+          ex->reply(std::move(result).value());
+        } else {
+          ex->fail(result.error());
+        }
+      };
+      try {
+        if (Status live = auth.check_live(caller); !live) {
+          respond(std::move(live).error());
+          return;
+        }
+        (*shared_work)(ex->request(), caller, respond);
+      } catch (const std::exception& e) {
+        spdlog::error("request {}: unhandled exception: {}", ex->request().request_id, e.what());
+        ex->fail(Error::internal());
+      }
+    };
+    if (!pool.try_submit(std::move(job))) {
+      ex->fail(Error::unavailable("Server is busy, try again shortly"));
+    }
   };
+}
+
+http::Handler authenticated(WorkerPool& pool, services::AuthService& auth, AuthedWork work) {
+  return authenticated_async(
+      pool, auth,
+      [work = std::move(work)](const http::HttpRequest& request,
+                               const services::Principal& caller,
+                               const Respond& respond) { respond(work(request, caller)); });
 }
 
 }  // namespace moodgate::api

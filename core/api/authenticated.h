@@ -25,6 +25,16 @@ using AuthedWork = std::function<Result<http::HttpResponse>(const http::HttpRequ
 
 http::Handler authenticated(WorkerPool& pool, services::AuthService& auth, AuthedWork work);
 
+// How asynchronous work answers: exactly once, from any thread (later calls are dropped).
+using Respond = std::function<void(Result<http::HttpResponse>)>;
+// What an authenticated route does when its answer may come later (after an AI call): it
+// starts on a worker-pool thread and answers through `respond`.
+using AsyncAuthedWork = std::function<void(const http::HttpRequest& request,
+                                           const services::Principal& caller, Respond respond)>;
+
+http::Handler authenticated_async(WorkerPool& pool, services::AuthService& auth,
+                                  AsyncAuthedWork work);
+
 // The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).
 std::optional<std::string_view> bearer_token(const http::HttpRequest& request);
 

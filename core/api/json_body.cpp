@@ -46,12 +46,12 @@ const char* type_name(const rapidjson::Value& v) {
   return "a value";
 }
 
+}  // namespace
+
 Error wrong_type(std::string_view field, const rapidjson::Value& v, const char* expected) {
   return Error::invalid_input(std::string(field) + " must be " + expected + ", not " + type_name(v),
                               std::string(field));
 }
-
-}  // namespace
 
 Result<JsonBody> JsonBody::parse(const http::HttpRequest& request) {
   const auto content_type = request.header("Content-Type");
@@ -76,6 +76,36 @@ Result<JsonBody> JsonBody::parse(const http::HttpRequest& request) {
   JsonBody body;
   body.doc_ = std::move(doc);
   return body;
+}
+
+Result<JsonBody> JsonBody::parse_optional(const http::HttpRequest& request) {
+  if (!request.body.empty()) return parse(request);
+  auto doc = std::make_shared<Doc>();
+  doc->document.SetObject();
+  JsonBody body;
+  body.doc_ = std::move(doc);
+  return body;
+}
+
+const rapidjson::Value& JsonBody::root() const {
+  return doc_->document;
+}
+
+Result<std::optional<long long>> JsonBody::optional_integer(std::string_view field, long long min,
+                                                            long long max) const {
+  const auto& obj = doc_->document;
+  const auto it = obj.FindMember(rapidjson::StringRef(field.data(), field.size()));
+  if (it == obj.MemberEnd() || it->value.IsNull()) return std::optional<long long>();
+  if (!it->value.IsInt64()) return wrong_type(field, it->value, "an integer");
+  const long long v = it->value.GetInt64();
+  if (v < min || v > max) {
+    Error e = Error::invalid_input(std::string(field) + " must be from " + std::to_string(min) +
+                                       " to " + std::to_string(max),
+                                   std::string(field));
+    e.with("value", v);
+    return e;
+  }
+  return std::optional<long long>(v);
 }
 
 bool JsonBody::has(std::string_view field) const {

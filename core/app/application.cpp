@@ -7,6 +7,7 @@
 #include "core/ai/upstream_client.h"
 #include "core/api/auth_api.h"
 #include "core/api/debug_ai_api.h"
+#include "core/api/entries_api.h"
 #include "core/api/providers_api.h"
 #include "core/api/system_api.h"
 #include "core/ai/plugin_loader.h"
@@ -20,6 +21,8 @@
 #include "core/http/server.h"
 #include "core/services/auth_service.h"
 #include "core/services/housekeeping.h"
+#include "core/services/idempotency_service.h"
+#include "core/services/journal_service.h"
 #include "core/services/usage_recorder.h"
 #include "core/store/database.h"
 #include "core/store/migrations.h"
@@ -48,6 +51,8 @@ struct Application::Impl {
   std::unique_ptr<services::UsageRecorder> usage;  // written by the client's last answers
   std::unique_ptr<ai::UpstreamClient> upstream;
   std::unique_ptr<ai::AiCaller> ai;
+  std::unique_ptr<services::IdempotencyService> idempotency;
+  std::unique_ptr<services::JournalService> journal;
   std::unique_ptr<WorkerPool> pool;
   std::unique_ptr<WorkerPool> password_pool;
   std::vector<std::pair<http::Method, std::string>> routes;
@@ -116,10 +121,28 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   auth_deps.rate_limits = config.rate_limits;
   impl->auth = std::make_unique<services::AuthService>(std::move(auth_deps));
   services::AuthService* auth_service = impl->auth.get();
+
+  // The journal: entries with their AI analysis and scenarios, and idempotent writes. A key
+  // left in progress longer than any request may run belonged to an instance that died.
+  impl->idempotency = std::make_unique<services::IdempotencyService>(
+      *impl->database, std::chrono::seconds(config.journal.idempotency_ttl_s),
+      std::chrono::milliseconds(config.server.request_timeout_ms) * 2);
+  services::JournalServiceDeps journal_deps;
+  journal_deps.database = impl->database.get();
+  journal_deps.ai = impl->ai.get();
+  journal_deps.providers = impl->providers.get();
+  journal_deps.pool = impl->pool.get();
+  journal_deps.config = config.journal;
+  impl->journal = std::make_unique<services::JournalService>(std::move(journal_deps));
+  services::IdempotencyService* idempotency = impl->idempotency.get();
+  services::JournalService* journal = impl->journal.get();
+
   impl->housekeeping = std::make_unique<services::Housekeeping>(
       std::vector<services::HousekeepingTask>{
           {"expired sessions and rate-limit counters",
-           [auth_service] { return auth_service->purge_expired(); }}},
+           [auth_service] { return auth_service->purge_expired(); }},
+          {"expired idempotency keys", [idempotency] { return idempotency->purge_expired(); }},
+          {"expired analysis cache", [journal] { return journal->purge_expired_cache(); }}},
       kHousekeepingInterval);
 
   http::Router router;
@@ -130,6 +153,10 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   api::register_auth_api(
       router, api::AuthApiDeps{impl->pool.get(), impl->password_pool.get(), auth_service,
                                std::chrono::milliseconds(ac.password_queue_timeout_ms)});
+  // AI work for a request ends a little before the server's own deadline would answer 503.
+  const auto ai_deadline = std::chrono::milliseconds(config.server.request_timeout_ms) * 9 / 10;
+  api::register_entries_api(router, api::EntriesApiDeps{impl->pool.get(), auth_service, journal,
+                                                        idempotency, ai_deadline});
   api::register_providers_api(
       router, api::ProvidersApiDeps{impl->pool.get(), auth_service, impl->providers.get()});
   api::SystemApiDeps system;
@@ -149,10 +176,8 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   system.debug_endpoints = config.server.debug_endpoints;
   api::register_system_api(router, std::move(system));
   if (config.server.debug_endpoints) {
-    // Ends a little before the server's own deadline would answer 503 in its place.
-    const auto deadline = std::chrono::milliseconds(config.server.request_timeout_ms) * 9 / 10;
     api::register_debug_ai_api(router,
-                               api::DebugAiApiDeps{impl->ai.get(), impl->pool.get(), deadline});
+                               api::DebugAiApiDeps{impl->ai.get(), impl->pool.get(), ai_deadline});
   }
 
   impl->routes = router.routes();

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/auth/sodium_init.h"
+#include "core/common/digest.h"
 
 namespace moodgate::auth {
 
@@ -23,11 +24,7 @@ std::string random_token(std::size_t bytes) {
 
 std::string token_digest(std::string_view token) {
   ensure_sodium();
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(token.data()), token.size());
-  char hex[crypto_hash_sha256_BYTES * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return std::string(hex, crypto_hash_sha256_BYTES * 2);
+  return digest::sha256_hex(token);
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {

@@ -25,6 +25,16 @@ bool WorkerPool::try_submit(std::function<void()> job) {
   return true;
 }
 
+bool WorkerPool::submit_continuation(std::function<void()> job) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return false;
+    queue_.push_back(std::move(job));
+  }
+  cv_.notify_one();
+  return true;
+}
+
 std::size_t WorkerPool::queued() const {
   std::lock_guard lock(mu_);
   return queue_.size();

@@ -26,6 +26,10 @@ class WorkerPool {
   // Queues a job; false when the queue is full or the pool is stopping. A job must not throw
   // (an escaping exception is caught and logged).
   bool try_submit(std::function<void()> job);
+  // Queues a job whatever the queue's length: for the continuation of work already admitted
+  // (a request whose AI call came back), which back-pressure must not drop half done. False
+  // only once the pool is stopping; the caller then runs the job itself.
+  bool submit_continuation(std::function<void()> job);
 
   // Jobs queued but not started.
   std::size_t queued() const;

@@ -1,0 +1,59 @@
+// AnalysisRunner: an entry's analysis, from the analysis cache when an identical request was
+// answered before, otherwise through the `analysis` provider chain.
+//
+// "Identical" means the same task (prompt, emotions, schema: task_digest()) for the same
+// provider instance and model. The lookup uses the chain's first instance, the one a fresh
+// call would try first; an answer is remembered under the instance and model that gave it.
+// Only answers that fit the analysis schema are remembered, for journal.analysis_cache_ttl_s
+// (0: no cache). A provider answer that does not fit the schema, like a provider failure,
+// gives a `failed` analysis with the API error code and message; run() itself never fails.
+// Thread-safe.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "core/ai/ai_caller.h"
+#include "core/common/time_format.h"
+#include "core/services/call_context.h"
+#include "core/services/journal_prompts.h"
+#include "core/store/analysis_cache_repository.h"
+#include "core/store/database.h"
+
+namespace moodgate::services {
+
+class AnalysisRunner {
+ public:
+  struct Outcome {
+    store::Analysis analysis;  // ready or failed
+    bool from_cache = false;
+    // What to remember once the analysis is stored (a fresh answer that fit the schema).
+    std::optional<std::pair<std::string, store::CachedAnswer>> cache_entry;
+  };
+
+  AnalysisRunner(store::Database& database, ai::AiCaller& ai,
+                 const ai::ProviderRegistry& providers, int cache_ttl_s,
+                 std::function<WallClock::time_point()> clock = WallClock::now);
+
+  // Call on a worker-pool thread (the cache is read there). `done` runs exactly once: on this
+  // thread, or on the AI client's I/O thread (so it must only hand work on).
+  void run(const CallContext& context, const EntryText& entry, std::function<void(Outcome)> done);
+
+  // Stores outcome.cache_entry, if any, on `sql` (call inside the transaction that stores the
+  // analysis itself).
+  void remember(soci::session& sql, const Outcome& outcome) const;
+
+ private:
+  store::Database& db_;
+  ai::AiCaller& ai_;
+  const ai::ProviderRegistry& providers_;
+  int cache_ttl_s_;
+  std::function<WallClock::time_point()> clock_;
+};
+
+// The cache key for `task` answered by `instance` running `model`.
+std::string analysis_cache_key(const std::string& instance, const std::string& model,
+                               const sdk::TextTask& task);
+
+}  // namespace moodgate::services

@@ -1,0 +1,96 @@
+// JournalService: what the entries endpoints mean. An entry is committed before any AI call;
+// then its analysis (AnalysisRunner) and its follow-up scenarios (the `scenarios` chain) run
+// at the same time, and what came back is stored with the entry. When the AI fails, the entry
+// stays, with `analysis.status = failed` and the reason, and no scenarios.
+//
+// Every operation is scoped to the caller: another user's entry is kNotFound. The synchronous
+// operations block on the database (call them on a worker pool). The asynchronous ones (those
+// that call AI providers) do their first database work on the calling thread (a pool thread),
+// continue on the worker pool once the providers answered, and call `done` exactly once. An
+// analysis is stored only if the entry was not edited meanwhile (its revision), so a slow
+// answer never overwrites a newer one. Thread-safe.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/ai/ai_caller.h"
+#include "core/common/time_format.h"
+#include "core/common/worker_pool.h"
+#include "core/config/config.h"
+#include "core/services/analysis_runner.h"
+#include "core/services/call_context.h"
+#include "core/store/database.h"
+#include "core/store/entries_repository.h"
+
+namespace moodgate::services {
+
+struct JournalServiceDeps {
+  store::Database* database = nullptr;
+  ai::AiCaller* ai = nullptr;
+  const ai::ProviderRegistry* providers = nullptr;
+  WorkerPool* pool = nullptr;  // where work continues after an AI call
+  config::JournalConfig config;
+  std::function<WallClock::time_point()> clock = WallClock::now;
+};
+
+// A validated new entry (api/ enforces API.md's field rules before this exists).
+struct EntryDraft {
+  std::string situation;
+  std::string thoughts;
+  std::vector<store::Emotion> emotions;
+};
+
+struct EntryPage {
+  std::vector<store::EntryRow> items;
+  std::optional<std::string> next_cursor;  // the opaque cursor of the next page, if any
+};
+
+class JournalService {
+ public:
+  explicit JournalService(JournalServiceDeps deps);
+
+  // Saves the entry, then (with `analyze`) runs its analysis and scenarios; answers the entry
+  // as stored. With `analyze` false the analysis is `skipped` and no provider is called.
+  void create(const CallContext& context, EntryDraft draft, bool analyze,
+              Reply<store::EntryRow> done);
+  // A page of the caller's entries, newest first, after `cursor` (an opaque cursor; a cursor
+  // that is not one is kInvalidInput naming "cursor").
+  Result<EntryPage> list(const std::string& user_id, const store::EntryFilter& filter, int limit,
+                         const std::optional<std::string>& cursor);
+  Result<store::EntryRow> get(const std::string& user_id, const std::string& id);
+  // Applies the change (the analysis no longer describes the entry) and, with `analyze`, runs
+  // the analysis again; otherwise it is `skipped`.
+  void update(const CallContext& context, const std::string& id,
+              store::EntryContentChange change, bool analyze, Reply<store::EntryRow> done);
+  Status remove(const std::string& user_id, const std::string& id);
+  // Runs (or re-runs) the analysis now.
+  void analyze(const CallContext& context, const std::string& id, Reply<store::EntryRow> done);
+  // Asks for `count` fresh scenarios and, when they come, replaces the old ones. A provider
+  // failure answers its error (the old scenarios stay).
+  void regenerate_scenarios(const CallContext& context, const std::string& id, int count,
+                            Reply<std::vector<store::Scenario>> done);
+  // Deletes expired analysis-cache rows (housekeeping); how many.
+  Result<long long> purge_expired_cache();
+  // How many scenarios a new entry gets (journal.scenario_count).
+  int default_scenario_count() const { return deps_.config.scenario_count; }
+
+ private:
+  // Runs the analysis and, if scenario_count > 0, the scenarios of `entry` at once; stores
+  // what came back; answers the entry as stored.
+  void enrich(const CallContext& context, store::EntryRow entry, int scenario_count,
+              Reply<store::EntryRow> done);
+  void run_scenarios(const CallContext& context, const EntryText& text, int count,
+                     Reply<std::vector<store::Scenario>> done);
+  // Runs `job` on the pool (or here, once the pool is stopping).
+  void continue_on_pool(std::function<void()> job);
+  std::string now() const;
+
+  JournalServiceDeps deps_;
+  store::Database& db_;
+  AnalysisRunner analysis_;
+};
+
+}  // namespace moodgate::services

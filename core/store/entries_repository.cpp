@@ -1,0 +1,363 @@
+#include "core/store/entries_repository.h"
+
+#include <rapidjson/document.h>
+#include <soci/soci.h>
+
+#include <map>
+#include <utility>
+
+#include "core/common/json.h"
+#include "core/store/sql_dialect.h"
+#include "core/store/statement.h"
+
+namespace moodgate::store {
+namespace {
+
+// Highlights are stored as a JSON array of {text, polarity}: read back only here.
+std::string highlights_json(const std::vector<Highlight>& highlights) {
+  return json::build([&](json::Writer& w) {
+    w.StartArray();
+    for (const Highlight& h : highlights) {
+      w.StartObject();
+      json::key(w, "text");
+      json::string(w, h.text);
+      json::key(w, "polarity");
+      json::string(w, h.polarity);
+      w.EndObject();
+    }
+    w.EndArray();
+  });
+}
+
+std::vector<Highlight> highlights_from(const std::string& text) {
+  std::vector<Highlight> out;
+  rapidjson::Document doc;
+  doc.Parse(text.data(), text.size());
+  if (doc.HasParseError() || !doc.IsArray()) return out;
+  for (const auto& item : doc.GetArray()) {
+    if (!item.IsObject()) continue;
+    const auto t = item.FindMember("text");
+    const auto p = item.FindMember("polarity");
+    if (t == item.MemberEnd() || p == item.MemberEnd() || !t->value.IsString() ||
+        !p->value.IsString()) {
+      continue;
+    }
+    out.push_back({t->value.GetString(), p->value.GetString()});
+  }
+  return out;
+}
+
+// The columns of one entries row as SOCI reads them (nullable ones with indicators).
+struct EntryColumns {
+  EntryRow row;
+  std::string summary, sentiment, highlights, provider, model, error_code, error_message;
+  double score = 0;
+  int positive = 0, negative = 0;
+  soci::indicator summary_ind = soci::i_null, sentiment_ind = soci::i_null,
+                  highlights_ind = soci::i_null, provider_ind = soci::i_null,
+                  model_ind = soci::i_null, error_code_ind = soci::i_null,
+                  error_message_ind = soci::i_null, score_ind = soci::i_null,
+                  positive_ind = soci::i_null, negative_ind = soci::i_null;
+
+  static std::string select_list(Backend b) {
+    return "e.id, e.user_id, e.situation, e.thoughts, e.revision, e.analysis_status,"
+           " e.analysis_summary, e.analysis_sentiment, e.analysis_score, e.analysis_highlights,"
+           " e.analysis_positive_count, e.analysis_negative_count, e.analysis_provider,"
+           " e.analysis_model, e.analysis_error_code, e.analysis_error_message, " +
+           time_text(b, "e.created_at") + ", " + time_text(b, "e.updated_at");
+  }
+
+  void bind(soci::statement& st) {
+    st.exchange(soci::into(row.id));
+    st.exchange(soci::into(row.user_id));
+    st.exchange(soci::into(row.situation));
+    st.exchange(soci::into(row.thoughts));
+    st.exchange(soci::into(row.revision));
+    st.exchange(soci::into(row.analysis.status));
+    st.exchange(soci::into(summary, summary_ind));
+    st.exchange(soci::into(sentiment, sentiment_ind));
+    st.exchange(soci::into(score, score_ind));
+    st.exchange(soci::into(highlights, highlights_ind));
+    st.exchange(soci::into(positive, positive_ind));
+    st.exchange(soci::into(negative, negative_ind));
+    st.exchange(soci::into(provider, provider_ind));
+    st.exchange(soci::into(model, model_ind));
+    st.exchange(soci::into(error_code, error_code_ind));
+    st.exchange(soci::into(error_message, error_message_ind));
+    st.exchange(soci::into(row.created_at));
+    st.exchange(soci::into(row.updated_at));
+  }
+
+  EntryRow take() const {
+    EntryRow out = row;
+    Analysis& a = out.analysis;
+    auto text = [](const std::string& v, soci::indicator ind) {
+      return ind == soci::i_ok ? v : std::string();
+    };
+    a.summary = text(summary, summary_ind);
+    a.sentiment = text(sentiment, sentiment_ind);
+    a.score = score_ind == soci::i_ok ? score : 0;
+    a.highlights = highlights_ind == soci::i_ok ? highlights_from(highlights)
+                                                : std::vector<Highlight>{};
+    a.positive_count = positive_ind == soci::i_ok ? positive : 0;
+    a.negative_count = negative_ind == soci::i_ok ? negative : 0;
+    a.provider = text(provider, provider_ind);
+    a.model = text(model, model_ind);
+    a.error_code = text(error_code, error_code_ind);
+    a.error_message = text(error_message, error_message_ind);
+    return out;
+  }
+};
+
+// Binding for a value that may be NULL.
+struct Nullable {
+  Nullable(std::string v, bool present) : text(std::move(v)), ind(present ? soci::i_ok : soci::i_null) {}
+  std::string text;
+  soci::indicator ind;
+};
+
+}  // namespace
+
+EntriesRepository::EntriesRepository(soci::session& sql) : sql_(sql), backend_(backend_of(sql)) {}
+
+void EntriesRepository::insert(const EntryRow& entry) {
+  sql_ << "INSERT INTO entries (id, user_id, situation, thoughts, analysis_status, created_at,"
+          " updated_at) VALUES (:id, :user_id, :situation, :thoughts, :status, " +
+              time_param(backend_, "created_at") + ", " + time_param(backend_, "updated_at") +
+              ")",
+      soci::use(entry.id, "id"), soci::use(entry.user_id, "user_id"),
+      soci::use(entry.situation, "situation"), soci::use(entry.thoughts, "thoughts"),
+      soci::use(entry.analysis.status, "status"), soci::use(entry.created_at, "created_at"),
+      soci::use(entry.created_at, "updated_at");
+  insert_emotions(entry.id, entry.emotions);
+}
+
+void EntriesRepository::insert_emotions(const std::string& entry_id,
+                                        const std::vector<Emotion>& emotions) {
+  if (emotions.empty()) return;  // SOCI refuses to bind empty vectors
+  const std::size_t n = emotions.size();
+  std::vector<std::string> ids(n, entry_id), names(n);
+  std::vector<int> positions(n);
+  std::vector<double> intensities(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    positions[i] = static_cast<int>(i);
+    names[i] = emotions[i].name;
+    intensities[i] = emotions[i].intensity;
+  }
+  sql_ << "INSERT INTO entry_emotions (entry_id, position, name, intensity)"
+          " VALUES (:entry_id, :position, :name, :intensity)",
+      soci::use(ids, "entry_id"), soci::use(positions, "position"), soci::use(names, "name"),
+      soci::use(intensities, "intensity");
+}
+
+std::optional<EntryRow> EntriesRepository::find(const std::string& user_id,
+                                                const std::string& id) {
+  EntryColumns cols;
+  soci::statement st(sql_);
+  cols.bind(st);
+  st.exchange(soci::use(id, "id"));
+  st.exchange(soci::use(user_id, "user_id"));
+  st.alloc();
+  st.prepare("SELECT " + EntryColumns::select_list(backend_) +
+                 " FROM entries e WHERE e.id = :id AND e.user_id = :user_id",
+             soci::details::st_one_time_query);
+  st.define_and_bind();
+  if (!st.execute(true)) return std::nullopt;
+  std::vector<EntryRow> rows{cols.take()};
+  load_children(rows);
+  return std::move(rows.front());
+}
+
+std::vector<EntryRow> EntriesRepository::list(const std::string& user_id,
+                                              const EntryFilter& filter, int limit,
+                                              const std::optional<PageCursor>& after) {
+  std::vector<EntryRow> rows;
+  if (limit <= 0) return rows;
+  std::string query = "SELECT " + EntryColumns::select_list(backend_) +
+                      " FROM entries e WHERE e.user_id = :user_id";
+  EntryColumns cols;
+  soci::statement st(sql_);
+  cols.bind(st);
+  st.exchange(soci::use(user_id, "user_id"));
+  if (filter.from) {
+    query += " AND e.created_at >= " + time_param(backend_, "from_at");
+    st.exchange(soci::use(*filter.from, "from_at"));
+  }
+  if (filter.to) {
+    query += " AND e.created_at < " + time_param(backend_, "to_at");
+    st.exchange(soci::use(*filter.to, "to_at"));
+  }
+  if (filter.emotion) {
+    query +=
+        " AND EXISTS (SELECT 1 FROM entry_emotions m WHERE m.entry_id = e.id AND m.name = :emotion)";
+    st.exchange(soci::use(*filter.emotion, "emotion"));
+  }
+  if (after) {
+    query += " AND (e.created_at, e.id) < (" + time_param(backend_, "after_at") + ", :after_id)";
+    st.exchange(soci::use(after->created_at, "after_at"));
+    st.exchange(soci::use(after->id, "after_id"));
+  }
+  query += " ORDER BY e.created_at DESC, e.id DESC LIMIT :limit";
+  st.exchange(soci::use(limit, "limit"));
+  st.alloc();
+  st.prepare(query, soci::details::st_one_time_query);
+  st.define_and_bind();
+  for (bool got = st.execute(true); got; got = st.fetch()) rows.push_back(cols.take());
+  load_children(rows);
+  return rows;
+}
+
+void EntriesRepository::load_children(std::vector<EntryRow>& entries) {
+  if (entries.empty()) return;
+  std::map<std::string, EntryRow*> by_id;
+  std::string in_list;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    by_id[entries[i].id] = &entries[i];
+    in_list += (i == 0 ? ":e" : ", :e") + std::to_string(i);
+  }
+  // The same IN list binds the same ids in both queries.
+  auto bind_ids = [&](soci::statement& st) {
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      st.exchange(soci::use(entries[i].id, "e" + std::to_string(i)));
+    }
+  };
+  {
+    std::string entry_id;
+    Emotion emotion;
+    soci::statement st(sql_);
+    st.exchange(soci::into(entry_id));
+    st.exchange(soci::into(emotion.name));
+    st.exchange(soci::into(emotion.intensity));
+    bind_ids(st);
+    st.alloc();
+    st.prepare("SELECT entry_id, name, intensity FROM entry_emotions WHERE entry_id IN (" +
+                   in_list + ") ORDER BY entry_id, position",
+               soci::details::st_one_time_query);
+    st.define_and_bind();
+    for (bool got = st.execute(true); got; got = st.fetch()) {
+      by_id[entry_id]->emotions.push_back(emotion);
+    }
+  }
+  {
+    std::string entry_id;
+    Scenario scenario;
+    soci::statement st(sql_);
+    st.exchange(soci::into(entry_id));
+    st.exchange(soci::into(scenario.id));
+    st.exchange(soci::into(scenario.title));
+    st.exchange(soci::into(scenario.description));
+    bind_ids(st);
+    st.alloc();
+    st.prepare("SELECT entry_id, id, title, description FROM scenarios WHERE entry_id IN (" +
+                   in_list + ") ORDER BY entry_id, position",
+               soci::details::st_one_time_query);
+    st.define_and_bind();
+    for (bool got = st.execute(true); got; got = st.fetch()) {
+      by_id[entry_id]->scenarios.push_back(scenario);
+    }
+  }
+}
+
+std::optional<int> EntriesRepository::change_content(const std::string& user_id,
+                                                     const std::string& id,
+                                                     const EntryContentChange& change,
+                                                     const std::string& analysis_status,
+                                                     const std::string& now) {
+  Nullable situation(change.situation.value_or(""), change.situation.has_value());
+  Nullable thoughts(change.thoughts.value_or(""), change.thoughts.has_value());
+  const long long changed = execute_counted(
+      sql_,
+      "UPDATE entries SET situation = COALESCE(:situation, situation),"
+      " thoughts = COALESCE(:thoughts, thoughts), revision = revision + 1,"
+      " analysis_status = :status, analysis_summary = NULL, analysis_sentiment = NULL,"
+      " analysis_score = NULL, analysis_highlights = NULL, analysis_positive_count = NULL,"
+      " analysis_negative_count = NULL, analysis_provider = NULL, analysis_model = NULL,"
+      " analysis_error_code = NULL, analysis_error_message = NULL, analyzed_at = NULL,"
+      " updated_at = " +
+          time_param(backend_, "now") + " WHERE id = :id AND user_id = :user_id",
+      soci::use(situation.text, situation.ind, "situation"),
+      soci::use(thoughts.text, thoughts.ind, "thoughts"), soci::use(analysis_status, "status"),
+      soci::use(now, "now"), soci::use(id, "id"), soci::use(user_id, "user_id"));
+  if (changed == 0) return std::nullopt;
+  if (change.emotions) {
+    sql_ << "DELETE FROM entry_emotions WHERE entry_id = :id", soci::use(id, "id");
+    insert_emotions(id, *change.emotions);
+  }
+  int revision = 0;
+  sql_ << "SELECT revision FROM entries WHERE id = :id", soci::use(id, "id"),
+      soci::into(revision);
+  return revision;
+}
+
+bool EntriesRepository::set_analysis(const std::string& id, int revision, const Analysis& a,
+                                     const std::string& now) {
+  const bool ready = a.status == "ready";
+  const bool failed = a.status == "failed";
+  Nullable summary(a.summary, ready);
+  Nullable sentiment(a.sentiment, ready);
+  Nullable highlights(ready ? highlights_json(a.highlights) : "", ready);
+  Nullable provider(a.provider, !a.provider.empty());
+  Nullable model(a.model, !a.model.empty());
+  Nullable error_code(a.error_code, failed);
+  Nullable error_message(a.error_message, failed);
+  double score = a.score;
+  int positive = a.positive_count;
+  int negative = a.negative_count;
+  const soci::indicator number_ind = ready ? soci::i_ok : soci::i_null;
+  soci::indicator score_ind = number_ind, positive_ind = number_ind, negative_ind = number_ind;
+  Nullable analyzed_at(now, ready || failed);
+  return execute_counted(
+             sql_,
+             "UPDATE entries SET analysis_status = :status, analysis_summary = :summary,"
+             " analysis_sentiment = :sentiment, analysis_score = :score,"
+             " analysis_highlights = :highlights, analysis_positive_count = :positive,"
+             " analysis_negative_count = :negative, analysis_provider = :provider,"
+             " analysis_model = :model, analysis_error_code = :error_code,"
+             " analysis_error_message = :error_message, analyzed_at = " +
+                 time_param(backend_, "analyzed_at") + ", updated_at = " +
+                 time_param(backend_, "now") + " WHERE id = :id AND revision = :revision",
+             soci::use(a.status, "status"), soci::use(summary.text, summary.ind, "summary"),
+             soci::use(sentiment.text, sentiment.ind, "sentiment"),
+             soci::use(score, score_ind, "score"),
+             soci::use(highlights.text, highlights.ind, "highlights"),
+             soci::use(positive, positive_ind, "positive"),
+             soci::use(negative, negative_ind, "negative"),
+             soci::use(provider.text, provider.ind, "provider"),
+             soci::use(model.text, model.ind, "model"),
+             soci::use(error_code.text, error_code.ind, "error_code"),
+             soci::use(error_message.text, error_message.ind, "error_message"),
+             soci::use(analyzed_at.text, analyzed_at.ind, "analyzed_at"), soci::use(now, "now"),
+             soci::use(id, "id"), soci::use(revision, "revision")) > 0;
+}
+
+void EntriesRepository::replace_scenarios(const std::string& id,
+                                          const std::vector<Scenario>& scenarios,
+                                          const std::string& now) {
+  sql_ << "DELETE FROM scenarios WHERE entry_id = :id", soci::use(id, "id");
+  if (!scenarios.empty()) {
+    const std::size_t n = scenarios.size();
+    std::vector<std::string> ids(n), entry_ids(n, id), titles(n), descriptions(n), times(n, now);
+    std::vector<int> positions(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      ids[i] = scenarios[i].id;
+      titles[i] = scenarios[i].title;
+      descriptions[i] = scenarios[i].description;
+      positions[i] = static_cast<int>(i);
+    }
+    sql_ << "INSERT INTO scenarios (id, entry_id, position, title, description, created_at)"
+            " VALUES (:id, :entry_id, :position, :title, :description, " +
+                time_param(backend_, "created_at") + ")",
+        soci::use(ids, "id"), soci::use(entry_ids, "entry_id"), soci::use(positions, "position"),
+        soci::use(titles, "title"), soci::use(descriptions, "description"),
+        soci::use(times, "created_at");
+  }
+  sql_ << "UPDATE entries SET updated_at = " + time_param(backend_, "now") + " WHERE id = :id",
+      soci::use(now, "now"), soci::use(id, "id");
+}
+
+bool EntriesRepository::remove(const std::string& user_id, const std::string& id) {
+  return execute_counted(sql_, "DELETE FROM entries WHERE id = :id AND user_id = :user_id",
+                         soci::use(id, "id"), soci::use(user_id, "user_id")) > 0;
+}
+
+}  // namespace moodgate::store
