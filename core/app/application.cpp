@@ -8,6 +8,7 @@
 #include "core/api/auth_api.h"
 #include "core/api/debug_ai_api.h"
 #include "core/api/entries_api.h"
+#include "core/api/insights_api.h"
 #include "core/api/providers_api.h"
 #include "core/api/system_api.h"
 #include "core/ai/plugin_loader.h"
@@ -22,6 +23,7 @@
 #include "core/services/auth_service.h"
 #include "core/services/housekeeping.h"
 #include "core/services/idempotency_service.h"
+#include "core/services/insights_service.h"
 #include "core/services/journal_service.h"
 #include "core/services/usage_recorder.h"
 #include "core/store/database.h"
@@ -53,6 +55,7 @@ struct Application::Impl {
   std::unique_ptr<ai::AiCaller> ai;
   std::unique_ptr<services::IdempotencyService> idempotency;
   std::unique_ptr<services::JournalService> journal;
+  std::unique_ptr<services::InsightsService> insights;
   std::unique_ptr<WorkerPool> pool;
   std::unique_ptr<WorkerPool> password_pool;
   std::vector<std::pair<http::Method, std::string>> routes;
@@ -134,6 +137,8 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   journal_deps.pool = impl->pool.get();
   journal_deps.config = config.journal;
   impl->journal = std::make_unique<services::JournalService>(std::move(journal_deps));
+  impl->insights =
+      std::make_unique<services::InsightsService>(*impl->database, *impl->ai, config.journal);
   services::IdempotencyService* idempotency = impl->idempotency.get();
   services::JournalService* journal = impl->journal.get();
 
@@ -157,6 +162,9 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   const auto ai_deadline = std::chrono::milliseconds(config.server.request_timeout_ms) * 9 / 10;
   api::register_entries_api(router, api::EntriesApiDeps{impl->pool.get(), auth_service, journal,
                                                         idempotency, ai_deadline});
+  api::register_insights_api(router, api::InsightsApiDeps{impl->pool.get(), auth_service,
+                                                          impl->insights.get(), idempotency,
+                                                          ai_deadline});
   api::register_providers_api(
       router, api::ProvidersApiDeps{impl->pool.get(), auth_service, impl->providers.get()});
   api::SystemApiDeps system;

@@ -23,6 +23,12 @@ Backend backend_of(soci::session& session);
 // A select-list expression reading time column `column` as RFC 3339 UTC text with milliseconds.
 std::string time_text(Backend backend, std::string_view column);
 
+// An expression for the UTC calendar day of time column `column`, as "YYYY-MM-DD" text.
+std::string utc_date_text(Backend backend, std::string_view column);
+
+// An expression for the number of days from 1970-01-01 to `date_text` ("YYYY-MM-DD" text).
+std::string day_number(Backend backend, std::string_view date_text);
+
 // A placeholder binding RFC 3339 text named `name` (without the colon) as a time value.
 std::string time_param(Backend backend, std::string_view name);
 

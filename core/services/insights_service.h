@@ -1,0 +1,63 @@
+// InsightsService: the user's emotional picture over a period. overview() is computed in SQL
+// (store::InsightsRepository), without AI; summarize() hands the period's newest entries
+// (at most journal.summary_max_entries) to the `summary` provider chain and checks its
+// structured answer. A period without entries is summarised without calling a provider.
+// Periods are [from, to) in RFC 3339 ms text. Thread-safe; overview() blocks on the database,
+// summarize() reads on the calling thread and answers `done` once, on any thread.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/ai/ai_caller.h"
+#include "core/common/time_format.h"
+#include "core/config/config.h"
+#include "core/services/call_context.h"
+#include "core/store/database.h"
+#include "core/store/insights_repository.h"
+
+namespace moodgate::services {
+
+struct Period {
+  std::string from;
+  std::string to;
+};
+
+struct Overview {
+  Period period;
+  long long entry_count = 0;
+  std::vector<store::EmotionCount> top_emotions;
+  std::vector<store::DaySentiment> sentiment_by_day;
+  int streak_days = 0;
+};
+
+struct Summary {
+  Period period;
+  long long entry_count = 0;
+  std::string summary;  // "" when the period has no entries
+  std::vector<std::string> highlights;
+  std::optional<std::string> provider;  // none when no provider was asked
+  std::optional<std::string> model;
+};
+
+class InsightsService {
+ public:
+  InsightsService(store::Database& database, ai::AiCaller& ai, config::JournalConfig config,
+                  std::function<WallClock::time_point()> clock = WallClock::now);
+
+  // The default period when a request names none: the last 30 UTC days, today included.
+  Period default_period() const;
+
+  Result<Overview> overview(const std::string& user_id, const Period& period);
+  void summarize(const CallContext& context, const Period& period, Reply<Summary> done);
+
+ private:
+  store::Database& db_;
+  ai::AiCaller& ai_;
+  config::JournalConfig config_;
+  std::function<WallClock::time_point()> clock_;
+};
+
+}  // namespace moodgate::services
