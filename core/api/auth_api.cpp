@@ -2,6 +2,7 @@
 
 #include "core/api/auth_json.h"
 #include "core/api/authenticated.h"
+#include "core/api/idempotent.h"
 #include "core/api/json_body.h"
 #include "core/http/blocking.h"
 #include "core/http/exchange.h"
@@ -173,13 +174,16 @@ void register_auth_api(http::Router& router, AuthApiDeps deps) {
                      return HttpResponse::json(200, tokens_json(*tokens));
                    }));
 
+  services::IdempotencyService& keys = *deps.idempotency;
   router.add(Method::kPost, "/api/v1/auth/logout",
-             authenticated(pool, auth,
-                           [&auth](const HttpRequest&,
-                                   const services::Principal& caller) -> Result<HttpResponse> {
-                             if (Status s = auth.logout(caller); !s) return std::move(s).error();
-                             return HttpResponse::empty(204);
-                           }));
+             authenticated_async(
+                 pool, auth,
+                 idempotent(keys, pool,
+                            as_async([&auth](const HttpRequest&, const services::Principal& caller)
+                                         -> Result<HttpResponse> {
+                              if (Status s = auth.logout(caller); !s) return std::move(s).error();
+                              return HttpResponse::empty(204);
+                            }))));
 
   router.add(Method::kGet, "/api/v1/auth/me",
              authenticated(pool, auth,
@@ -191,8 +195,7 @@ void register_auth_api(http::Router& router, AuthApiDeps deps) {
                            }));
 
   router.add(Method::kPatch, "/api/v1/auth/me",
-             authenticated(hashing, auth,
-                           shed_when_stale(
+             authenticated_async(hashing, auth, idempotent(keys, hashing, as_async(shed_when_stale(
                                wait,
                                [&auth](const HttpRequest& req,
                                        const services::Principal& caller) -> Result<HttpResponse> {
@@ -201,7 +204,7 @@ void register_auth_api(http::Router& router, AuthApiDeps deps) {
                                  auto user = auth.update_me(caller, *change);
                                  if (!user) return std::move(user).error();
                                  return HttpResponse::json(200, user_json(*user));
-                               })));
+                               })))));
 
   router.add(Method::kDelete, "/api/v1/auth/me",
              authenticated(hashing, auth,

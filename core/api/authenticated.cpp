@@ -64,12 +64,14 @@ http::Handler authenticated_async(WorkerPool& pool, services::AuthService& auth,
   };
 }
 
+AsyncAuthedWork as_async(AuthedWork work) {
+  return [work = std::move(work)](const http::HttpRequest& request,
+                                  const services::Principal& caller,
+                                  const Respond& respond) { respond(work(request, caller)); };
+}
+
 http::Handler authenticated(WorkerPool& pool, services::AuthService& auth, AuthedWork work) {
-  return authenticated_async(
-      pool, auth,
-      [work = std::move(work)](const http::HttpRequest& request,
-                               const services::Principal& caller,
-                               const Respond& respond) { respond(work(request, caller)); });
+  return authenticated_async(pool, auth, as_async(std::move(work)));
 }
 
 }  // namespace moodgate::api

@@ -35,6 +35,9 @@ using AsyncAuthedWork = std::function<void(const http::HttpRequest& request,
 http::Handler authenticated_async(WorkerPool& pool, services::AuthService& auth,
                                   AsyncAuthedWork work);
 
+// Synchronous work in the asynchronous shape (to wrap it, e.g. in idempotent()).
+AsyncAuthedWork as_async(AuthedWork work);
+
 // The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).
 std::optional<std::string_view> bearer_token(const http::HttpRequest& request);
 

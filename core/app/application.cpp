@@ -11,11 +11,13 @@
 #include "core/api/insights_api.h"
 #include "core/api/providers_api.h"
 #include "core/api/system_api.h"
+#include "core/api/visualizations_api.h"
 #include "core/ai/plugin_loader.h"
 #include "core/ai/provider_registry.h"
 #include "core/auth/access_tokens.h"
 #include "core/auth/jwt_secret.h"
 #include "core/auth/password_hasher.h"
+#include "core/common/uuid.h"
 #include "core/common/worker_pool.h"
 #include "core/config/config_loader.h"
 #include "core/http/access_log.h"
@@ -26,6 +28,8 @@
 #include "core/services/insights_service.h"
 #include "core/services/journal_service.h"
 #include "core/services/usage_recorder.h"
+#include "core/services/visualization_service.h"
+#include "core/services/visualization_worker.h"
 #include "core/store/database.h"
 #include "core/store/migrations.h"
 
@@ -53,6 +57,8 @@ struct Application::Impl {
   std::unique_ptr<services::UsageRecorder> usage;  // written by the client's last answers
   std::unique_ptr<ai::UpstreamClient> upstream;
   std::unique_ptr<ai::AiCaller> ai;
+  std::unique_ptr<services::VisualizationWorkers> visualization_workers;  // use ai and database
+  std::unique_ptr<services::VisualizationService> visualizations;
   std::unique_ptr<services::IdempotencyService> idempotency;
   std::unique_ptr<services::JournalService> journal;
   std::unique_ptr<services::InsightsService> insights;
@@ -104,6 +110,12 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   impl->usage = std::make_unique<services::UsageRecorder>(*impl->database);
   impl->upstream = std::make_unique<ai::UpstreamClient>(upstream_options);
   impl->ai = std::make_unique<ai::AiCaller>(*impl->providers, *impl->upstream, impl->usage.get());
+  // Image jobs: this process's workers (a fresh instance id names their leases) and the API's
+  // service, which wakes them when it accepts a job.
+  impl->visualization_workers = std::make_unique<services::VisualizationWorkers>(
+      *impl->database, *impl->ai, config.visualizations, new_uuid());
+  impl->visualizations = std::make_unique<services::VisualizationService>(
+      *impl->database, impl->visualization_workers.get(), config.visualizations);
 
   impl->pool = std::make_unique<WorkerPool>(
       config.server.worker_threads, static_cast<std::size_t>(config.server.worker_queue_limit));
@@ -157,6 +169,7 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
                                                      kPasswordQueueLimit);
   api::register_auth_api(
       router, api::AuthApiDeps{impl->pool.get(), impl->password_pool.get(), auth_service,
+                               idempotency,
                                std::chrono::milliseconds(ac.password_queue_timeout_ms)});
   // AI work for a request ends a little before the server's own deadline would answer 503.
   const auto ai_deadline = std::chrono::milliseconds(config.server.request_timeout_ms) * 9 / 10;
@@ -167,6 +180,10 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
                                                           ai_deadline});
   api::register_providers_api(
       router, api::ProvidersApiDeps{impl->pool.get(), auth_service, impl->providers.get()});
+  api::register_visualizations_api(
+      router,
+      api::VisualizationsApiDeps{impl->pool.get(), auth_service, impl->visualizations.get(),
+                                idempotency});
   api::SystemApiDeps system;
   system.pool = impl->pool.get();
   store::Database* db = impl->database.get();
@@ -196,6 +213,7 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
 Status Application::start() {
   Status s = impl_->server->start();
   if (s.ok()) {
+    impl_->visualization_workers->start();
     spdlog::info("moodgate listening on http://{}:{} ({})", impl_->config.server.host, port(),
                  config::describe_config_for_log(impl_->config));
   }
@@ -248,6 +266,7 @@ bool Application::shutdown() {
   impl_->pool->stop();  // after the server: no new jobs can arrive
   impl_->password_pool->stop();
   impl_->housekeeping->stop();
+  impl_->visualization_workers->stop(grace);  // jobs in flight get their answer first
   impl_->upstream->stop();  // AI calls still running answer "shutting down" and are recorded
   impl_->usage->stop();     // writes the last usage records while the database is open
   impl_->server.reset();

@@ -1,0 +1,147 @@
+#include "core/api/visualizations_api.h"
+
+#include <charconv>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "core/api/authenticated.h"
+#include "core/api/idempotent.h"
+#include "core/api/json_body.h"
+#include "core/api/visualization_json.h"
+
+namespace moodgate::api {
+namespace {
+
+using http::HttpRequest;
+using http::HttpResponse;
+using http::Method;
+using services::Principal;
+
+constexpr const char* kImageCacheControl = "private, max-age=31536000, immutable";
+
+Result<services::VisualizationRequest> visualization_request(const HttpRequest& request) {
+  services::VisualizationRequest out;
+  // No body at all is a request for the defaults; a body must be a JSON object.
+  if (request.body.empty()) return out;
+  auto body = JsonBody::parse(request);
+  if (!body) return std::move(body).error();
+  auto style = body->optional_string("style");
+  if (!style) return std::move(style).error();
+  auto aspect_ratio = body->optional_string("aspect_ratio");
+  if (!aspect_ratio) return std::move(aspect_ratio).error();
+  out.style = std::move(style).value();
+  out.aspect_ratio = std::move(aspect_ratio).value();
+  return out;
+}
+
+Result<int> page_limit(const HttpRequest& request) {
+  const auto text = request.query_param("limit");
+  if (!text) return services::kDefaultPageSize;
+  int limit = 0;
+  const char* end = text->data() + text->size();
+  const auto [stop, error] = std::from_chars(text->data(), end, limit);
+  if (text->empty() || error != std::errc() || stop != end || limit < 1 ||
+      limit > services::kMaxPageSize) {
+    return Error::invalid_input("limit must be an integer from 1 to 100", "limit");
+  }
+  return limit;
+}
+
+// Whether an If-None-Match value ("*", or a list of possibly weak entity tags) names `etag`.
+bool matches_etag(std::string_view header, std::string_view etag) {
+  while (!header.empty()) {
+    const auto comma = header.find(',');
+    std::string_view tag = header.substr(0, comma);
+    header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
+    while (!tag.empty() && (tag.front() == ' ' || tag.front() == '\t')) tag.remove_prefix(1);
+    while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t')) tag.remove_suffix(1);
+    if (tag.substr(0, 2) == "W/") tag.remove_prefix(2);
+    if (tag == "*" || tag == etag) return true;
+  }
+  return false;
+}
+
+Result<HttpResponse> create(services::VisualizationService& service, const HttpRequest& request,
+                            const Principal& caller) {
+  auto input = visualization_request(request);
+  if (!input) return std::move(input).error();
+  auto created = service.create(caller.user_id, request.path_params.at("id"), *input);
+  if (!created) return std::move(created).error();
+  HttpResponse r = HttpResponse::json(202, visualization_json(*created));
+  r.header("Location", "/api/v1/visualizations/" + created->id);
+  return r;
+}
+
+Result<HttpResponse> list(services::VisualizationService& service, const HttpRequest& request,
+                          const Principal& caller) {
+  auto limit = page_limit(request);
+  if (!limit) return std::move(limit).error();
+  const auto entry_id = request.query_param("entry_id");
+  if (entry_id && entry_id->empty()) {
+    return Error::invalid_input("entry_id must not be empty", "entry_id");
+  }
+  auto page = service.list(caller.user_id, entry_id, *limit, request.query_param("cursor"));
+  if (!page) return std::move(page).error();
+  return HttpResponse::json(200, visualization_page_json(*page));
+}
+
+Result<HttpResponse> image(services::VisualizationService& service, const HttpRequest& request,
+                           const Principal& caller) {
+  auto stored = service.image(caller.user_id, request.path_params.at("id"));
+  if (!stored) return std::move(stored).error();
+  const std::string etag = "\"" + stored->sha256 + "\"";
+  const auto if_none_match = request.header("If-None-Match");
+  HttpResponse r;
+  if (if_none_match && matches_etag(*if_none_match, etag)) {
+    r = HttpResponse::empty(304);
+  } else {
+    r.status = 200;
+    r.content_type = stored->mime_type;
+    r.body = std::move(stored->bytes);
+  }
+  r.header("ETag", etag);
+  r.header("Cache-Control", kImageCacheControl);
+  return r;
+}
+
+}  // namespace
+
+void register_visualizations_api(http::Router& router, VisualizationsApiDeps deps) {
+  WorkerPool& pool = *deps.pool;
+  services::AuthService& auth = *deps.auth;
+  services::VisualizationService* service = deps.visualizations;
+  router.add(Method::kPost, "/api/v1/entries/{id}/visualizations",
+             authenticated_async(pool, auth,
+                                 idempotent(*deps.idempotency, pool,
+                                            [service](const HttpRequest& r, const Principal& p,
+                                                      const Respond& respond) {
+                                              respond(create(*service, r, p));
+                                            })));
+  router.add(Method::kGet, "/api/v1/visualizations",
+             authenticated(pool, auth, [service](const HttpRequest& r, const Principal& p) {
+               return list(*service, r, p);
+             }));
+  router.add(
+      Method::kGet, "/api/v1/visualizations/{id}",
+      authenticated(pool, auth,
+                    [service](const HttpRequest& r, const Principal& p) -> Result<HttpResponse> {
+                      auto found = service->get(p.user_id, r.path_params.at("id"));
+                      if (!found) return std::move(found).error();
+                      return HttpResponse::json(200, visualization_json(*found));
+                    }));
+  router.add(
+      Method::kDelete, "/api/v1/visualizations/{id}",
+      authenticated(pool, auth,
+                    [service](const HttpRequest& r, const Principal& p) -> Result<HttpResponse> {
+                      auto removed = service->remove(p.user_id, r.path_params.at("id"));
+                      if (!removed) return std::move(removed).error();
+                      return HttpResponse::empty(204);
+                    }));
+  router.add(Method::kGet, "/api/v1/visualizations/{id}/image",
+             authenticated(pool, auth, [service](const HttpRequest& r, const Principal& p) {
+               return image(*service, r, p);
+             }));
+}
+
+}  // namespace moodgate::api

@@ -1,0 +1,112 @@
+#include "core/services/visualization_service.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "core/services/visualization_prompt.h"
+#include "core/services/visualization_worker.h"
+#include "core/store/page_cursor.h"
+
+namespace moodgate::services {
+namespace {
+
+using Repo = store::VisualizationsRepository;
+
+template <std::size_t N>
+std::string one_of(const std::array<std::string_view, N>& allowed) {
+  std::string out;
+  for (std::string_view v : allowed) out.append(out.empty() ? "" : ", ").append(v);
+  return out;
+}
+
+template <std::size_t N>
+Result<std::string> choice(const std::optional<std::string>& given, std::string_view fallback,
+                           const std::array<std::string_view, N>& allowed, const char* field) {
+  if (!given) return std::string(fallback);
+  if (std::find(allowed.begin(), allowed.end(), *given) == allowed.end()) {
+    Error e =
+        Error::invalid_input(std::string(field) + " must be one of " + one_of(allowed), field);
+    e.with("allowed", one_of(allowed));
+    return e;
+  }
+  return *given;
+}
+
+Error no_visualization() {
+  return Error::not_found("No such visualization");
+}
+
+}  // namespace
+
+VisualizationService::VisualizationService(store::Database& db, VisualizationWorkers* workers,
+                                           config::VisualizationsConfig config)
+    : db_(db), workers_(workers), config_(std::move(config)) {}
+
+Result<Visualization> VisualizationService::create(const std::string& user_id,
+                                                   const std::string& entry_id,
+                                                   const VisualizationRequest& request) {
+  auto style = choice(request.style, config_.default_style, kVisualizationStyles, "style");
+  if (!style) return std::move(style).error();
+  auto aspect_ratio = choice(request.aspect_ratio, kAspectRatios[0], kAspectRatios, "aspect_ratio");
+  if (!aspect_ratio) return std::move(aspect_ratio).error();
+  auto created = db_.transaction("visualizations.insert", [&](soci::session& sql) {
+    return Repo(sql).insert_for_entry(user_id, entry_id, *style, *aspect_ratio);
+  });
+  if (!created) return std::move(created).error();
+  if (!*created) return Error::not_found("No such entry");
+  if (workers_ != nullptr) workers_->wake();
+  return std::move(**created);
+}
+
+Result<Visualization> VisualizationService::get(const std::string& user_id, const std::string& id) {
+  auto found = db_.run("visualizations.find",
+                       [&](soci::session& sql) { return Repo(sql).find(user_id, id); });
+  if (!found) return std::move(found).error();
+  if (!*found) return no_visualization();
+  return std::move(**found);
+}
+
+Result<VisualizationPage> VisualizationService::list(const std::string& user_id,
+                                                     const std::optional<std::string>& entry_id,
+                                                     int limit,
+                                                     const std::optional<std::string>& cursor) {
+  if (limit < 1 || limit > kMaxPageSize) {
+    return Error::invalid_input("limit must be an integer from 1 to 100", "limit");
+  }
+  std::optional<store::PageCursor> after;
+  if (cursor) {
+    after = store::decode_cursor(*cursor);
+    if (!after) return Error::invalid_input("cursor is not one this API gave out", "cursor");
+  }
+  auto rows = db_.run("visualizations.list", [&](soci::session& sql) {
+    return Repo(sql).list(user_id, entry_id, limit + 1, after);
+  });
+  if (!rows) return std::move(rows).error();
+  VisualizationPage page;
+  page.items = std::move(rows).value();
+  if (page.items.size() > static_cast<std::size_t>(limit)) {
+    page.items.resize(static_cast<std::size_t>(limit));
+    const Visualization& last = page.items.back();
+    page.next_cursor = store::encode_cursor({last.created_at, last.id});
+  }
+  return page;
+}
+
+Status VisualizationService::remove(const std::string& user_id, const std::string& id) {
+  auto removed = db_.transaction("visualizations.remove",
+                                 [&](soci::session& sql) { return Repo(sql).remove(user_id, id); });
+  if (!removed) return std::move(removed).error();
+  if (!*removed) return no_visualization();
+  return {};
+}
+
+Result<store::StoredImage> VisualizationService::image(const std::string& user_id,
+                                                       const std::string& id) {
+  auto stored = db_.run("visualizations.image",
+                        [&](soci::session& sql) { return Repo(sql).image(user_id, id); });
+  if (!stored) return std::move(stored).error();
+  if (!*stored) return Error::not_found("No image for this visualization (yet)");
+  return std::move(**stored);
+}
+
+}  // namespace moodgate::services

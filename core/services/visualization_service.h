@@ -1,0 +1,73 @@
+// VisualizationService: what the visualizations API means — accept a job for one of the
+// caller's entries, show, list and delete the caller's visualizations, hand out their images.
+//
+// A user only ever reaches their own visualizations: another user's id is kNotFound, as is an
+// entry that is not the caller's. Inputs are checked here, as values: an unknown style or
+// aspect ratio, or a cursor this service did not make, is kInvalidInput naming the field and
+// (for the first two) listing what is allowed. Database failures come back as the Database's
+// Errors (kUnavailable, kInternal). Accepting a job wakes this instance's workers (if any);
+// any instance's workers may run it.
+// Thread-safe: every method may be called from any thread (each borrows its own session).
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/common/result.h"
+#include "core/config/config.h"
+#include "core/store/database.h"
+#include "core/store/visualizations_repository.h"
+
+namespace moodgate::services {
+
+class VisualizationWorkers;
+
+// The aspect ratios a visualization may ask for (API.md); the first is the default.
+inline constexpr std::array<std::string_view, 5> kAspectRatios = {"1:1", "3:4", "4:3", "9:16",
+                                                                  "16:9"};
+// Lists hold 1..kMaxPageSize items, kDefaultPageSize when the client names no limit.
+inline constexpr int kDefaultPageSize = 20;
+inline constexpr int kMaxPageSize = 100;
+
+// A visualization as the API shows it: the row holds nothing private.
+using Visualization = store::VisualizationRow;
+
+struct VisualizationRequest {
+  std::optional<std::string> style;         // default: visualizations.default_style
+  std::optional<std::string> aspect_ratio;  // default: "1:1"
+};
+
+struct VisualizationPage {
+  std::vector<Visualization> items;        // newest first
+  std::optional<std::string> next_cursor;  // set when more items follow
+};
+
+class VisualizationService {
+ public:
+  // `workers` may be null (nothing to wake: another instance runs the jobs).
+  VisualizationService(store::Database& db, VisualizationWorkers* workers,
+                       config::VisualizationsConfig config);
+
+  // A queued job for the caller's entry `entry_id`.
+  Result<Visualization> create(const std::string& user_id, const std::string& entry_id,
+                               const VisualizationRequest& request);
+  Result<Visualization> get(const std::string& user_id, const std::string& id);
+  // One page (limit 1..kMaxPageSize) of the caller's visualizations, of one entry if given,
+  // after the page `cursor` ended.
+  Result<VisualizationPage> list(const std::string& user_id,
+                                 const std::optional<std::string>& entry_id, int limit,
+                                 const std::optional<std::string>& cursor);
+  Status remove(const std::string& user_id, const std::string& id);
+  // The image of a succeeded visualization; kNotFound until then.
+  Result<store::StoredImage> image(const std::string& user_id, const std::string& id);
+
+ private:
+  store::Database& db_;
+  VisualizationWorkers* workers_;
+  const config::VisualizationsConfig config_;
+};
+
+}  // namespace moodgate::services
