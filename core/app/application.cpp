@@ -7,6 +7,7 @@
 #include "core/ai/upstream_client.h"
 #include "core/api/auth_api.h"
 #include "core/api/debug_ai_api.h"
+#include "core/api/openapi_api.h"
 #include "core/api/providers_api.h"
 #include "core/api/system_api.h"
 #include "core/ai/plugin_loader.h"
@@ -148,6 +149,10 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   };
   system.debug_endpoints = config.server.debug_endpoints;
   api::register_system_api(router, std::move(system));
+  // The API's description is part of the product: without a valid one the gateway does not start.
+  auto openapi = api::load_openapi_document(store::default_schema_dir());
+  if (!openapi.ok()) return std::move(openapi).error();
+  api::register_openapi_api(router, std::move(openapi).value());
   if (config.server.debug_endpoints) {
     // Ends a little before the server's own deadline would answer 503 in its place.
     const auto deadline = std::chrono::milliseconds(config.server.request_timeout_ms) * 9 / 10;
