@@ -1,6 +1,5 @@
 #include "core/api/visualizations_api.h"
 
-#include <charconv>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -8,7 +7,9 @@
 #include "core/api/authenticated.h"
 #include "core/api/idempotent.h"
 #include "core/api/json_body.h"
+#include "core/api/query_params.h"
 #include "core/api/visualization_json.h"
+#include "core/http/etag.h"
 
 namespace moodgate::api {
 namespace {
@@ -33,33 +34,6 @@ Result<services::VisualizationRequest> visualization_request(const HttpRequest& 
   out.style = std::move(style).value();
   out.aspect_ratio = std::move(aspect_ratio).value();
   return out;
-}
-
-Result<int> page_limit(const HttpRequest& request) {
-  const auto text = request.query_param("limit");
-  if (!text) return services::kDefaultPageSize;
-  int limit = 0;
-  const char* end = text->data() + text->size();
-  const auto [stop, error] = std::from_chars(text->data(), end, limit);
-  if (text->empty() || error != std::errc() || stop != end || limit < 1 ||
-      limit > services::kMaxPageSize) {
-    return Error::invalid_input("limit must be an integer from 1 to 100", "limit");
-  }
-  return limit;
-}
-
-// Whether an If-None-Match value ("*", or a list of possibly weak entity tags) names `etag`.
-bool matches_etag(std::string_view header, std::string_view etag) {
-  while (!header.empty()) {
-    const auto comma = header.find(',');
-    std::string_view tag = header.substr(0, comma);
-    header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
-    while (!tag.empty() && (tag.front() == ' ' || tag.front() == '\t')) tag.remove_prefix(1);
-    while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t')) tag.remove_suffix(1);
-    if (tag.substr(0, 2) == "W/") tag.remove_prefix(2);
-    if (tag == "*" || tag == etag) return true;
-  }
-  return false;
 }
 
 Result<HttpResponse> create(services::VisualizationService& service, const HttpRequest& request,
@@ -93,7 +67,7 @@ Result<HttpResponse> image(services::VisualizationService& service, const HttpRe
   const std::string etag = "\"" + stored->sha256 + "\"";
   const auto if_none_match = request.header("If-None-Match");
   HttpResponse r;
-  if (if_none_match && matches_etag(*if_none_match, etag)) {
+  if (http::if_none_match_matches(if_none_match, etag)) {
     r = HttpResponse::empty(304);
   } else {
     r.status = 200;

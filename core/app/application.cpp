@@ -9,6 +9,7 @@
 #include "core/api/debug_ai_api.h"
 #include "core/api/entries_api.h"
 #include "core/api/insights_api.h"
+#include "core/api/openapi_api.h"
 #include "core/api/providers_api.h"
 #include "core/api/system_api.h"
 #include "core/api/visualizations_api.h"
@@ -200,6 +201,10 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   };
   system.debug_endpoints = config.server.debug_endpoints;
   api::register_system_api(router, std::move(system));
+  // The API's description is part of the product: without a valid one the gateway does not start.
+  auto openapi = api::load_openapi_document(store::default_schema_dir());
+  if (!openapi.ok()) return std::move(openapi).error();
+  api::register_openapi_api(router, std::move(openapi).value());
   if (config.server.debug_endpoints) {
     api::register_debug_ai_api(router,
                                api::DebugAiApiDeps{impl->ai.get(), impl->pool.get(), ai_deadline});
