@@ -3,7 +3,8 @@
 #include <rapidjson/document.h>
 #include <soci/soci.h>
 
-#include <map>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include "core/common/json.h"
@@ -88,11 +89,12 @@ struct EntryColumns {
     st.exchange(soci::into(row.updated_at));
   }
 
-  EntryRow take() const {
-    EntryRow out = row;
+  // The row just fetched; the buffers are left to be refilled by the next fetch.
+  EntryRow take() {
+    EntryRow out = std::move(row);
     Analysis& a = out.analysis;
-    auto text = [](const std::string& v, soci::indicator ind) {
-      return ind == soci::i_ok ? v : std::string();
+    auto text = [](std::string& v, soci::indicator ind) {
+      return ind == soci::i_ok ? std::move(v) : std::string();
     };
     a.summary = text(summary, summary_ind);
     a.sentiment = text(sentiment, sentiment_ind);
@@ -209,51 +211,56 @@ std::vector<EntryRow> EntriesRepository::list(const std::string& user_id,
 
 void EntriesRepository::load_children(std::vector<EntryRow>& entries) {
   if (entries.empty()) return;
-  std::map<std::string, EntryRow*> by_id;
+  std::unordered_map<std::string_view, EntryRow*> by_id;
   std::string in_list;
   for (std::size_t i = 0; i < entries.size(); ++i) {
-    by_id[entries[i].id] = &entries[i];
+    by_id.emplace(entries[i].id, &entries[i]);
     in_list += (i == 0 ? ":e" : ", :e") + std::to_string(i);
   }
-  // The same IN list binds the same ids in both queries.
-  auto bind_ids = [&](soci::statement& st) {
-    for (std::size_t i = 0; i < entries.size(); ++i) {
-      st.exchange(soci::use(entries[i].id, "e" + std::to_string(i)));
-    }
-  };
-  {
-    std::string entry_id;
-    Emotion emotion;
-    soci::statement st(sql_);
-    st.exchange(soci::into(entry_id));
-    st.exchange(soci::into(emotion.name));
-    st.exchange(soci::into(emotion.intensity));
-    bind_ids(st);
-    st.alloc();
-    st.prepare("SELECT entry_id, name, intensity FROM entry_emotions WHERE entry_id IN (" +
-                   in_list + ") ORDER BY entry_id, position",
-               soci::details::st_one_time_query);
-    st.define_and_bind();
-    for (bool got = st.execute(true); got; got = st.fetch()) {
-      by_id[entry_id]->emotions.push_back(emotion);
-    }
+  // Emotions and scenarios in one round trip: kind 0 rows are emotions (name, intensity), kind
+  // 1 rows scenarios (id, title, description), each in its own order.
+  std::string entry_id, text1, text2, text3;
+  int kind = 0;
+  int position = 0;
+  double intensity = 0;
+  soci::indicator ind1 = soci::i_null, ind2 = soci::i_null, ind3 = soci::i_null,
+                  intensity_ind = soci::i_null;
+  soci::statement st(sql_);
+  st.exchange(soci::into(entry_id));
+  st.exchange(soci::into(kind));
+  st.exchange(soci::into(position));
+  st.exchange(soci::into(text1, ind1));
+  st.exchange(soci::into(text2, ind2));
+  st.exchange(soci::into(text3, ind3));
+  st.exchange(soci::into(intensity, intensity_ind));
+  // The IN list is written twice, with names of its own each time (PostgreSQL numbers every
+  // placeholder occurrence).
+  std::string in_list2 = in_list;
+  for (std::size_t pos = 0; (pos = in_list2.find(":e", pos)) != std::string::npos; pos += 3) {
+    in_list2.replace(pos, 2, ":f");
   }
-  {
-    std::string entry_id;
-    Scenario scenario;
-    soci::statement st(sql_);
-    st.exchange(soci::into(entry_id));
-    st.exchange(soci::into(scenario.id));
-    st.exchange(soci::into(scenario.title));
-    st.exchange(soci::into(scenario.description));
-    bind_ids(st);
-    st.alloc();
-    st.prepare("SELECT entry_id, id, title, description FROM scenarios WHERE entry_id IN (" +
-                   in_list + ") ORDER BY entry_id, position",
-               soci::details::st_one_time_query);
-    st.define_and_bind();
-    for (bool got = st.execute(true); got; got = st.fetch()) {
-      by_id[entry_id]->scenarios.push_back(scenario);
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    st.exchange(soci::use(entries[i].id, "e" + std::to_string(i)));
+  }
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    st.exchange(soci::use(entries[i].id, "f" + std::to_string(i)));
+  }
+  st.alloc();
+  st.prepare("SELECT entry_id, 0 AS kind, position, name AS t1, NULL AS t2, NULL AS t3,"
+             " intensity FROM entry_emotions WHERE entry_id IN (" +
+                 in_list +
+                 ") UNION ALL SELECT entry_id, 1, position, id, title, description, NULL"
+                 " FROM scenarios WHERE entry_id IN (" +
+                 in_list2 + ") ORDER BY 1, 2, 3",
+             soci::details::st_one_time_query);
+  st.define_and_bind();
+  for (bool got = st.execute(true); got; got = st.fetch()) {
+    const auto it = by_id.find(entry_id);
+    if (it == by_id.end()) continue;
+    if (kind == 0) {
+      it->second->emotions.push_back({std::move(text1), intensity});
+    } else {
+      it->second->scenarios.push_back({std::move(text1), std::move(text2), std::move(text3)});
     }
   }
 }
