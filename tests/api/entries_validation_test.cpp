@@ -112,6 +112,32 @@ TEST_CASE("situation and thoughts are refused with a 400 naming them when they b
   CHECK(text_of(trimmed, "thoughts").empty());
 }
 
+TEST_CASE("text holding a NUL character is refused on every backend, never stored cut short",
+          "[api][entries][validation]") {
+  const auto backend = GENERATE(from_range(test_backend_names()));
+  INFO(backend);
+  auto db = make_test_database(backend);
+  TestServer server(test_config(db.url()));
+  const auto port = server.port();
+  const Account me = register_account(port, "nul@example.com");
+  const std::string emotions = R"(, "emotions": [{"name": "calm", "intensity": 0.5}]})";
+  check_refused(post_entry(port, me.access_token, R"({"situation": "before\u0000after")" + emotions,
+                           "?analyze=false"),
+                "situation");
+  check_refused(
+      post_entry(port, me.access_token, R"({"situation": "ok", "thoughts": "x\u0000y")" + emotions),
+      "thoughts");
+  check_refused(post_entry(port, me.access_token,
+                           with_emotions(R"([{"name": "ca\u0000lm", "intensity": 0.5}])")),
+                "emotions[0].name");
+  CHECK(list_ids(port, me.access_token).empty());
+  const auto entry = create_entry(port, me.access_token, entry_body("Clean"), "?analyze=false");
+  check_refused(api_call(port, "PATCH", "/api/v1/entries/" + text_of(entry, "id"),
+                         R"({"thoughts": "cut\u0000here"})", me.access_token),
+                "thoughts");
+  CHECK(text_of(get_entry(port, me.access_token, text_of(entry, "id")).json(), "thoughts").empty());
+}
+
 TEST_CASE("emotions are checked item by item, and the 400 names the item's field",
           "[api][entries][validation]") {
   auto db = make_test_database("sqlite");

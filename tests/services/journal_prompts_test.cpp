@@ -74,6 +74,7 @@ TEST_CASE("parse_analysis refuses each kind of misfit as an upstream error",
       {"summary", "42"},
       {"summary", R"("   ")"},
       {"summary", "\"" + std::string(4001, 's') + "\""},
+      {"summary", R"("cut\u0000here")"},
       {"sentiment", ""},
       {"sentiment", R"("ecstatic")"},
       {"sentiment", R"("Positive")"},
@@ -140,6 +141,7 @@ TEST_CASE("parse_scenarios takes 1..count fitting scenarios and refuses the rest
       R"({"scenarios": [{"title": "T"}]})",
       R"({"scenarios": [{"title": "", "description": "D"}]})",
       R"({"scenarios": [{"title": 1, "description": "D"}]})",
+      R"({"scenarios": [{"title": "T", "description": "D\u0000"}]})",
       R"({"scenarios": [{"title": ")" + std::string(301, 't') + R"(", "description": "D"}]})",
       "[]",
       "no",
@@ -163,7 +165,8 @@ TEST_CASE("parse_summary takes a summary with string highlights and refuses the 
   for (const std::string answer :
        {R"({"highlights": []})", R"({"summary": "", "highlights": []})", R"({"summary": "x"})",
         R"({"summary": "x", "highlights": [1]})", R"({"summary": "x", "highlights": [""]})",
-        R"({"summary": "x", "highlights": "a"})", "[]", "nope"}) {
+        R"({"summary": "x", "highlights": "a"})", R"({"summary": "x", "highlights": ["a\u0000b"]})",
+        "[]", "nope"}) {
     INFO(answer);
     const auto r = parse_summary(answer);
     REQUIRE_FALSE(r.ok());
