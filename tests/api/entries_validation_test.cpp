@@ -369,6 +369,9 @@ TEST_CASE("from and to: a date is a whole UTC day, a timestamp's offset is honou
       // A minute after, written five hours west of UTC: taken as UTC, it would be before.
       {"to=" + in_zone(*t + 1min, -300), true},
       {"to=" + in_zone(*t - 1min, -300), false},
+      // The widest range there is: open ends a client may well write this way.
+      {"from=1970-01-01&to=9999-12-31", true},
+      {"to=9999-12-31T23:30:00-05:00", true},
       {"emotion=anxious", true},
       {"emotion=%20ANXIOUS%20", true},
       {"emotion=calm", false},

@@ -5,10 +5,13 @@
 #include "core/api/query_params.h"
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <map>
 #include <string>
 #include <variant>
 #include <vector>
+
+#include "core/common/time_format.h"
 
 using moodgate::ErrorCode;
 using moodgate::api::bool_param;
@@ -17,6 +20,7 @@ using moodgate::api::range_time;
 using moodgate::api::RangeEnd;
 using moodgate::api::time_param;
 using moodgate::http::HttpRequest;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -85,6 +89,18 @@ TEST_CASE("a timestamp's offset and fraction are taken into account", "[api][que
         "2026-11-22T09:15:02.500Z");
   CHECK(*range_time("2026-11-22t09:15:02+00:00", RangeEnd::kFrom, "from") ==
         "2026-11-22T09:15:02.000Z");
+  // Far-future ends (up to 9999) stay after every time the server can write, rather than
+  // wrapping around into the past.
+  const std::string later = moodgate::format_rfc3339_ms(moodgate::WallClock::now() + 200 * 8766h);
+  for (const std::string far :
+       {"2263-01-01", "3000-01-01", "9999-12-31", "9999-12-31T23:30:00-05:00"}) {
+    INFO(far);
+    const auto t = range_time(far, RangeEnd::kTo, "to");
+    CHECK(moodgate::parse_rfc3339_ms(*t).has_value());
+    CHECK(*t > later);
+  }
+  CHECK(*range_time("1970-01-01T00:30:00+01:00", RangeEnd::kFrom, "from") ==
+        "1969-12-31T23:30:00.000Z");
   // A timestamp is the same instant whichever end it names.
   CHECK(*range_time("2026-11-22T00:00:00Z", RangeEnd::kTo, "to") == "2026-11-22T00:00:00.000Z");
 }
