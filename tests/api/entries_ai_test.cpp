@@ -4,6 +4,8 @@
 // `failed` analysis with the right code while the entry is kept; failed scenario regeneration
 // answers the error and keeps the old scenarios; identical analysis requests are answered from
 // the cache; every AI call leaves a usage row with the user and the request id.
+#include <soci/soci.h>
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -321,6 +323,40 @@ TEST_CASE("an identical analysis comes from the cache; other words ask the provi
   }
   CHECK(std::count_if(rows.begin(), rows.end(),
                       [](const auto& r) { return r.request_id == "cache-second-0002"; }) == 1);
+}
+
+TEST_CASE("an expired cache entry, or a TTL of 0, means the provider is asked again",
+          "[api][entries][ai][cache]") {
+  const auto backend = GENERATE(from_range(test_backend_names()));
+  INFO(backend);
+  auto db = make_test_database(backend);
+  FakeGemini fake;
+  route_replies(fake, text_reply(fitting_analysis_json()), text_reply(fitting_scenarios_json(3)));
+  const int ttl = GENERATE(0, 3600);
+  INFO("analysis_cache_ttl_s " << ttl);
+  auto cfg = text_ai_config(db.url(), {gemini_text_instance("gemini", fake)});
+  cfg.journal.analysis_cache_ttl_s = ttl;
+  TestServer server(cfg);
+  const auto port = server.port();
+  const Account me = register_account(port, "expiry@example.com");
+  const std::string same = entry_body("Snow day", "Everything stopped", {{"calm", 0.4}});
+
+  create_entry(port, me.access_token, same);
+  create_entry(port, me.access_token, same);
+  CHECK(analysis_request_count(fake) == (ttl == 0 ? 2u : 1u));
+  if (ttl == 0) return;
+  // Once the cached answer has expired it is not used.
+  auto database = open_or_fail(db.config(1));
+  REQUIRE(database
+              ->run("test.expire",
+                    [](soci::session& sql) {
+                      sql << "UPDATE analysis_cache SET expires_at = '2020-01-01T00:00:00.000Z'";
+                    })
+              .ok());
+  create_entry(port, me.access_token, same);
+  CHECK(analysis_request_count(fake) == 2);
+  create_entry(port, me.access_token, same);  // cached again, from the fresh answer
+  CHECK(analysis_request_count(fake) == 2);
 }
 
 TEST_CASE("the mock's mixed answers fit the analysis schema", "[api][entries][ai]") {

@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "core/common/time_format.h"
@@ -319,6 +320,25 @@ TEST_CASE("every entries route answers 401 without a valid token", "[api][entrie
   CHECK(text_of(get_entry(port, me.access_token, id).json(), "situation") == kSituation);
 }
 
+TEST_CASE("another method on an entries path is 405 naming the allowed ones", "[api][entries]") {
+  auto db = make_test_database("sqlite");
+  TestServer server(test_config(db.url()));
+  const Account me = register_account(server.port(), "methods@example.com");
+  const std::string id = text_of(create_entry(server.port(), me.access_token, exam_entry()), "id");
+  const std::vector<std::tuple<std::string, std::string, std::vector<std::string>>> cases = {
+      {"PUT", "/api/v1/entries/" + id, {"GET", "PATCH", "DELETE"}},
+      {"DELETE", "/api/v1/entries", {"GET", "POST"}},
+      {"GET", "/api/v1/entries/" + id + "/scenarios", {"POST"}},
+  };
+  for (const auto& [method, path, allowed] : cases) {
+    INFO(method << " " << path);
+    const HttpReply reply = api_call(server.port(), method, path, "", me.access_token);
+    CHECK(reply.status == 405);
+    CHECK(error_code(reply) == "METHOD_NOT_ALLOWED");
+    for (const std::string& m : allowed) CHECK_THAT(reply.header("Allow"), Catch::Contains(m));
+  }
+}
+
 TEST_CASE("paging through the list while another client writes shows every entry once",
           "[api][entries][paging]") {
   const auto backend = GENERATE(from_range(test_backend_names()));
@@ -333,6 +353,11 @@ TEST_CASE("paging through the list while another client writes shows every entry
                                 "?analyze=false");
     originals.push_back(text_of(e, "id"));
   }
+
+  // Without a limit, a page holds 20.
+  const auto first_page = api_call(port, "GET", "/api/v1/entries", "", me.access_token).json();
+  CHECK(first_page["items"].Size() == 20);
+  CHECK(first_page["next_cursor"].IsString());
 
   std::atomic<int> written{0};
   std::atomic<bool> stop{false};
