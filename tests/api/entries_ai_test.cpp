@@ -204,25 +204,35 @@ TEST_CASE("a provider that is down or blocks the content fails the analysis, not
   CHECK(list_ids(port, me.access_token).size() == 4);
 }
 
-TEST_CASE("a safety block fails the analysis with CONTENT_BLOCKED and keeps the entry",
+TEST_CASE("a safety block or a silent provider fails the analysis with its code; the entry stays",
           "[api][entries][ai]") {
   const auto backend = GENERATE(from_range(test_backend_names()));
   INFO(backend);
   auto db = make_test_database(backend);
   FakeGemini fake;
-  route_replies(fake, blocked_prompt_reply(), blocked_prompt_reply());
-  TestServer server(text_ai_config(db.url(), {gemini_text_instance("gemini", fake)}));
+  auto gemini = gemini_text_instance("gemini", fake);
+  gemini.max_attempts = 1;
+  gemini.timeout_ms = 300;
+  gemini.breaker_failures = 0;
+  TestServer server(text_ai_config(db.url(), {gemini}));
   const auto port = server.port();
   const Account me = register_account(port, "blocked@example.com");
+  FakeGeminiReply hang;
+  hang.hang = true;
 
-  const HttpReply created = post_entry(port, me.access_token, entry_body("Something dark"));
-  INFO(created.body);
-  REQUIRE(created.status == 201);
-  const auto entry = created.json();
-  CHECK(text_of(entry["analysis"], "status") == "failed");
-  CHECK(text_of(entry["analysis"]["error"], "code") == "CONTENT_BLOCKED");
-  CHECK(entry["scenarios"].Size() == 0);
-  CHECK(get_entry(port, me.access_token, text_of(entry, "id")).body == created.body);
+  for (const auto& [reply, code] : std::vector<std::pair<FakeGeminiReply, std::string>>{
+           {blocked_prompt_reply(), "CONTENT_BLOCKED"}, {hang, "UPSTREAM_TIMEOUT"}}) {
+    INFO(code);
+    route_replies(fake, reply, reply);
+    const HttpReply created = post_entry(port, me.access_token, entry_body("Something " + code));
+    INFO(created.body);
+    REQUIRE(created.status == 201);
+    const auto entry = created.json();
+    CHECK(text_of(entry["analysis"], "status") == "failed");
+    CHECK(text_of(entry["analysis"]["error"], "code") == code);
+    CHECK(entry["scenarios"].Size() == 0);
+    CHECK(get_entry(port, me.access_token, text_of(entry, "id")).body == created.body);
+  }
 }
 
 TEST_CASE("fresh scenarios that fail answer the error and keep the old ones",
