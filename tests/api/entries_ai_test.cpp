@@ -204,7 +204,7 @@ TEST_CASE("a provider that is down or blocks the content fails the analysis, not
   CHECK(list_ids(port, me.access_token).size() == 4);
 }
 
-TEST_CASE("a safety block or a silent provider fails the analysis with its code; the entry stays",
+TEST_CASE("a safety block or a silent provider fails the analysis with its code, keeping the entry",
           "[api][entries][ai]") {
   const auto backend = GENERATE(from_range(test_backend_names()));
   INFO(backend);

@@ -17,7 +17,7 @@
 using namespace moodgate;
 using namespace moodgate::testing;
 
-TEST_CASE("an identical analysis comes from the cache; other words ask the provider",
+TEST_CASE("an identical analysis comes from the cache, other words ask the provider",
           "[api][entries][ai][cache]") {
   const auto backend = GENERATE(from_range(test_backend_names()));
   INFO(backend);

@@ -50,8 +50,9 @@ StoredResponse answer(int status, const std::string& body) {
 
 }  // namespace
 
-TEST_CASE("the first claim of a key wins; the same request waits or replays, another conflicts",
-          "[store][idempotency]") {
+TEST_CASE(
+    "the first claim of a key wins, the same request then waits or replays, another conflicts",
+    "[store][idempotency]") {
   const auto backend = GENERATE(from_range(test_backend_names()));
   INFO(backend);
   auto test_db = moodgate::testing::make_test_database(backend);
