@@ -1,5 +1,6 @@
 #include "core/api/query_params.h"
 
+#include <algorithm>
 #include <charconv>
 #include <ctime>
 
@@ -103,7 +104,13 @@ Result<std::string> range_time(std::string_view text, RangeEnd end, const std::s
     return Error::invalid_input(
         field + " must be a date (2026-11-22) or an RFC 3339 time (2026-11-22T09:15:02Z)", field);
   }
-  return format_rfc3339_ms(WallClock::time_point(std::chrono::milliseconds(*ms)));
+  // WallClock counts nanoseconds, so it ends in April 2262 and a later time (dates up to 9999
+  // are valid) would wrap around into the past: clamp it to that end, which is still after any
+  // time the server can have written.
+  constexpr std::int64_t kLastMs =
+      std::chrono::duration_cast<std::chrono::milliseconds>(WallClock::duration::max()).count();
+  return format_rfc3339_ms(
+      WallClock::time_point(std::chrono::milliseconds(std::min(*ms, kLastMs))));
 }
 
 Result<std::optional<std::string>> time_param(const http::HttpRequest& request,

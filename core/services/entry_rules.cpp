@@ -14,6 +14,11 @@ Result<std::string> bounded_text(std::string_view raw, std::string_view field, c
   const std::string_view trimmed = text::trim(raw);
   const auto chars = text::utf8_length(trimmed);
   if (!chars) return Error::invalid_input(std::string(label) + " must be valid UTF-8", f);
+  // PostgreSQL text cannot hold U+0000 (the driver cuts the value there) and SQLite can: refuse
+  // it rather than store something other than what was sent, or differently per backend.
+  if (trimmed.find('\0') != std::string_view::npos) {
+    return Error::invalid_input(std::string(label) + " must not contain NUL characters", f);
+  }
   if (*chars < min_chars) return Error::invalid_input(std::string(label) + " must not be empty", f);
   if (*chars > max_chars) {
     Error e = Error::invalid_input(std::string(label) + " must be at most " +

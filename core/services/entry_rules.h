@@ -21,7 +21,7 @@ constexpr std::size_t kMaxEmotionNameChars = 40;
 constexpr int kMinScenarioCount = 1;
 constexpr int kMaxScenarioCount = 10;
 
-// Trimmed; 1..5000 characters.
+// Trimmed; 1..5000 characters, no U+0000 (in any of these texts).
 Result<std::string> check_situation(std::string_view raw, std::string_view field = "situation");
 // Trimmed; 0..5000 characters.
 Result<std::string> check_thoughts(std::string_view raw, std::string_view field = "thoughts");

@@ -142,6 +142,7 @@ Result<std::string> string_member(const rapidjson::Value& obj, const char* name,
   }
   const std::string_view v = text::trim({it->value.GetString(), it->value.GetStringLength()});
   if (v.empty()) return misfit(where + name + " is empty");
+  if (v.find('\0') != std::string_view::npos) return misfit(where + name + " holds a NUL");
   if (v.size() > max_bytes) return misfit(where + name + " is too long");
   return std::string(v);
 }
@@ -272,6 +273,7 @@ Result<PeriodSummary> parse_summary(const std::string& answer) {
     if (!item.IsString()) return misfit("a highlight is not a string");
     const std::string_view v = text::trim({item.GetString(), item.GetStringLength()});
     if (v.empty() || v.size() > kMaxHighlightBytes) return misfit("a highlight is empty or too long");
+    if (v.find('\0') != std::string_view::npos) return misfit("a highlight holds a NUL");
     out.highlights.emplace_back(v);
   }
   return out;

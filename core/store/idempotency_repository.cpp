@@ -16,15 +16,19 @@ IdempotencyClaim IdempotencyRepository::claim(const std::string& user_id, const 
                                               const std::string& expires_at,
                                               const std::string& stale_before) {
   IdempotencyClaim out;
-  const long long inserted = execute_counted(
-      sql_,
-      "INSERT INTO idempotency_keys (user_id, key, request_hash, status, created_at, expires_at)"
-      " VALUES (:user_id, :key, :hash, 'in_progress', " +
-          time_param(backend_, "now") + ", " + time_param(backend_, "expires_at") +
-          ") ON CONFLICT (user_id, key) DO NOTHING",
-      soci::use(user_id, "user_id"), soci::use(key, "key"), soci::use(request_hash, "hash"),
-      soci::use(now, "now"), soci::use(expires_at, "expires_at"));
-  if (inserted > 0) return out;
+  // Claims the key if no row holds it; whether it did.
+  auto insert_claim = [&] {
+    return execute_counted(
+               sql_,
+               "INSERT INTO idempotency_keys (user_id, key, request_hash, status, created_at,"
+               " expires_at) VALUES (:user_id, :key, :hash, 'in_progress', " +
+                   time_param(backend_, "now") + ", " + time_param(backend_, "expires_at") +
+                   ") ON CONFLICT (user_id, key) DO NOTHING",
+               soci::use(user_id, "user_id"), soci::use(key, "key"),
+               soci::use(request_hash, "hash"), soci::use(now, "now"),
+               soci::use(expires_at, "expires_at")) > 0;
+  };
+  if (insert_claim()) return out;
 
   std::string stored_hash, status, headers, body;
   int response_status = 0;
@@ -43,8 +47,14 @@ IdempotencyClaim IdempotencyRepository::claim(const std::string& user_id, const 
       soci::into(status), soci::into(response_status, status_ind),
       soci::into(headers, headers_ind), soci::into(body, body_ind), soci::into(expired),
       soci::into(stale);
-  if (!sql_.got_data() || expired == 1 || stale == 1) {
-    // Gone meanwhile, expired, or abandoned by a dead instance: claim it afresh.
+  if (!sql_.got_data()) {
+    // Gone while this claim waited for the row's lock: released, or deleted by a concurrent
+    // claim that took it over and may have claimed it anew. Claim it only if no one has.
+    if (!insert_claim()) out.outcome = IdempotencyClaim::Outcome::kBusy;
+    return out;
+  }
+  if (expired == 1 || stale == 1) {
+    // Expired, or abandoned by a dead instance: claim it afresh (this claim holds its lock).
     sql_ << "DELETE FROM idempotency_keys WHERE user_id = :user_id AND key = :key",
         soci::use(user_id, "user_id"), soci::use(key, "key");
     sql_ << "INSERT INTO idempotency_keys (user_id, key, request_hash, status, created_at,"
