@@ -175,15 +175,16 @@ void register_auth_api(http::Router& router, AuthApiDeps deps) {
                    }));
 
   services::IdempotencyService& keys = *deps.idempotency;
-  router.add(Method::kPost, "/api/v1/auth/logout",
-             authenticated_async(
-                 pool, auth,
-                 idempotent(keys, pool,
-                            as_async([&auth](const HttpRequest&, const services::Principal& caller)
-                                         -> Result<HttpResponse> {
-                              if (Status s = auth.logout(caller); !s) return std::move(s).error();
-                              return HttpResponse::empty(204);
-                            }))));
+  router.add(
+      Method::kPost, "/api/v1/auth/logout",
+      authenticated_async(
+          pool, auth,
+          idempotent(keys, pool,
+                     as_async([&auth](const HttpRequest&,
+                                      const services::Principal& caller) -> Result<HttpResponse> {
+                       if (Status s = auth.logout(caller); !s) return std::move(s).error();
+                       return HttpResponse::empty(204);
+                     }))));
 
   router.add(Method::kGet, "/api/v1/auth/me",
              authenticated(pool, auth,
@@ -195,16 +196,19 @@ void register_auth_api(http::Router& router, AuthApiDeps deps) {
                            }));
 
   router.add(Method::kPatch, "/api/v1/auth/me",
-             authenticated_async(hashing, auth, idempotent(keys, hashing, as_async(shed_when_stale(
-                               wait,
-                               [&auth](const HttpRequest& req,
-                                       const services::Principal& caller) -> Result<HttpResponse> {
-                                 auto change = profile_change(req);
-                                 if (!change) return std::move(change).error();
-                                 auto user = auth.update_me(caller, *change);
-                                 if (!user) return std::move(user).error();
-                                 return HttpResponse::json(200, user_json(*user));
-                               })))));
+             authenticated_async(
+                 hashing, auth,
+                 idempotent(keys, hashing,
+                            as_async(shed_when_stale(
+                                wait,
+                                [&auth](const HttpRequest& req,
+                                        const services::Principal& caller) -> Result<HttpResponse> {
+                                  auto change = profile_change(req);
+                                  if (!change) return std::move(change).error();
+                                  auto user = auth.update_me(caller, *change);
+                                  if (!user) return std::move(user).error();
+                                  return HttpResponse::json(200, user_json(*user));
+                                })))));
 
   router.add(Method::kDelete, "/api/v1/auth/me",
              authenticated(hashing, auth,

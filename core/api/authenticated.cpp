@@ -65,9 +65,9 @@ http::Handler authenticated_async(WorkerPool& pool, services::AuthService& auth,
 }
 
 AsyncAuthedWork as_async(AuthedWork work) {
-  return [work = std::move(work)](const http::HttpRequest& request,
-                                  const services::Principal& caller,
-                                  const Respond& respond) { respond(work(request, caller)); };
+  return
+      [work = std::move(work)](const http::HttpRequest& request, const services::Principal& caller,
+                               const Respond& respond) { respond(work(request, caller)); };
 }
 
 http::Handler authenticated(WorkerPool& pool, services::AuthService& auth, AuthedWork work) {

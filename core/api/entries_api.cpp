@@ -67,32 +67,32 @@ void register_entries_api(http::Router& router, EntriesApiDeps deps) {
     return authenticated_async(pool, auth, idempotent(keys, pool, std::move(work)));
   };
 
-  router.add(Method::kPost, "/api/v1/entries",
-             write([&journal, deadline](const HttpRequest& req, const Principal& caller,
-                                        Respond respond) {
-               auto analyze = bool_param(req, "analyze", true);
-               if (!analyze) return respond(std::move(analyze).error());
-               auto body = JsonBody::parse(req);
-               if (!body) return respond(std::move(body).error());
-               auto draft = entry_draft(*body);
-               if (!draft) return respond(std::move(draft).error());
-               journal.create(context_for(req, caller, deadline), std::move(draft).value(),
-                              *analyze, entry_reply(201, std::move(respond)));
-             }));
+  router.add(
+      Method::kPost, "/api/v1/entries",
+      write([&journal, deadline](const HttpRequest& req, const Principal& caller, Respond respond) {
+        auto analyze = bool_param(req, "analyze", true);
+        if (!analyze) return respond(std::move(analyze).error());
+        auto body = JsonBody::parse(req);
+        if (!body) return respond(std::move(body).error());
+        auto draft = entry_draft(*body);
+        if (!draft) return respond(std::move(draft).error());
+        journal.create(context_for(req, caller, deadline), std::move(draft).value(), *analyze,
+                       entry_reply(201, std::move(respond)));
+      }));
 
-  router.add(Method::kGet, "/api/v1/entries",
-             authenticated(pool, auth,
-                           [&journal](const HttpRequest& req,
-                                      const Principal& caller) -> Result<HttpResponse> {
-                             auto limit = page_limit(req);
-                             if (!limit) return std::move(limit).error();
-                             auto filter = entry_filter(req);
-                             if (!filter) return std::move(filter).error();
-                             auto page = journal.list(caller.user_id, *filter, *limit,
-                                                      req.query_param("cursor"));
-                             if (!page) return std::move(page).error();
-                             return HttpResponse::json(200, entry_page_json(*page));
-                           }));
+  router.add(
+      Method::kGet, "/api/v1/entries",
+      authenticated(
+          pool, auth,
+          [&journal](const HttpRequest& req, const Principal& caller) -> Result<HttpResponse> {
+            auto limit = page_limit(req);
+            if (!limit) return std::move(limit).error();
+            auto filter = entry_filter(req);
+            if (!filter) return std::move(filter).error();
+            auto page = journal.list(caller.user_id, *filter, *limit, req.query_param("cursor"));
+            if (!page) return std::move(page).error();
+            return HttpResponse::json(200, entry_page_json(*page));
+          }));
 
   router.add(Method::kGet, "/api/v1/entries/{id}",
              authenticated(pool, auth,
@@ -103,19 +103,18 @@ void register_entries_api(http::Router& router, EntriesApiDeps deps) {
                              return HttpResponse::json(200, entry_json(*entry));
                            }));
 
-  router.add(Method::kPatch, "/api/v1/entries/{id}",
-             write([&journal, deadline](const HttpRequest& req, const Principal& caller,
-                                        Respond respond) {
-               auto analyze = bool_param(req, "analyze", true);
-               if (!analyze) return respond(std::move(analyze).error());
-               auto body = JsonBody::parse(req);
-               if (!body) return respond(std::move(body).error());
-               auto change = entry_change(*body);
-               if (!change) return respond(std::move(change).error());
-               journal.update(context_for(req, caller, deadline), entry_id(req),
-                              std::move(change).value(), *analyze,
-                              entry_reply(200, std::move(respond)));
-             }));
+  router.add(
+      Method::kPatch, "/api/v1/entries/{id}",
+      write([&journal, deadline](const HttpRequest& req, const Principal& caller, Respond respond) {
+        auto analyze = bool_param(req, "analyze", true);
+        if (!analyze) return respond(std::move(analyze).error());
+        auto body = JsonBody::parse(req);
+        if (!body) return respond(std::move(body).error());
+        auto change = entry_change(*body);
+        if (!change) return respond(std::move(change).error());
+        journal.update(context_for(req, caller, deadline), entry_id(req), std::move(change).value(),
+                       *analyze, entry_reply(200, std::move(respond)));
+      }));
 
   router.add(Method::kDelete, "/api/v1/entries/{id}",
              authenticated(pool, auth,
@@ -127,29 +126,29 @@ void register_entries_api(http::Router& router, EntriesApiDeps deps) {
                              return HttpResponse::empty(204);
                            }));
 
-  router.add(Method::kPost, "/api/v1/entries/{id}/analysis",
-             write([&journal, deadline](const HttpRequest& req, const Principal& caller,
-                                        Respond respond) {
-               journal.analyze(context_for(req, caller, deadline), entry_id(req),
-                               entry_reply(200, std::move(respond)));
-             }));
+  router.add(
+      Method::kPost, "/api/v1/entries/{id}/analysis",
+      write([&journal, deadline](const HttpRequest& req, const Principal& caller, Respond respond) {
+        journal.analyze(context_for(req, caller, deadline), entry_id(req),
+                        entry_reply(200, std::move(respond)));
+      }));
 
-  router.add(Method::kPost, "/api/v1/entries/{id}/scenarios",
-             write([&journal, deadline](const HttpRequest& req, const Principal& caller,
-                                        Respond respond) {
-               auto body = JsonBody::parse_optional(req);
-               if (!body) return respond(std::move(body).error());
-               auto count = body->optional_integer("count", services::kMinScenarioCount,
-                                                   services::kMaxScenarioCount);
-               if (!count) return respond(std::move(count).error());
-               journal.regenerate_scenarios(
-                   context_for(req, caller, deadline), entry_id(req),
-                   static_cast<int>(count->value_or(journal.default_scenario_count())),
-                   [respond = std::move(respond)](Result<std::vector<store::Scenario>> s) {
-                     if (!s) return respond(std::move(s).error());
-                     respond(HttpResponse::json(200, scenarios_json(*s)));
-                   });
-             }));
+  router.add(
+      Method::kPost, "/api/v1/entries/{id}/scenarios",
+      write([&journal, deadline](const HttpRequest& req, const Principal& caller, Respond respond) {
+        auto body = JsonBody::parse_optional(req);
+        if (!body) return respond(std::move(body).error());
+        auto count = body->optional_integer("count", services::kMinScenarioCount,
+                                            services::kMaxScenarioCount);
+        if (!count) return respond(std::move(count).error());
+        journal.regenerate_scenarios(
+            context_for(req, caller, deadline), entry_id(req),
+            static_cast<int>(count->value_or(journal.default_scenario_count())),
+            [respond = std::move(respond)](Result<std::vector<store::Scenario>> s) {
+              if (!s) return respond(std::move(s).error());
+              respond(HttpResponse::json(200, scenarios_json(*s)));
+            });
+      }));
 }
 
 }  // namespace moodgate::api

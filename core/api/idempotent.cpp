@@ -79,9 +79,8 @@ http::HttpResponse replayed(const store::StoredResponse& s) {
 
 AsyncAuthedWork idempotent(services::IdempotencyService& keys, WorkerPool& pool,
                            AsyncAuthedWork work) {
-  return [&keys, &pool, work = std::move(work)](const http::HttpRequest& request,
-                                               const services::Principal& caller,
-                                               Respond respond) {
+  return [&keys, &pool, work = std::move(work)](
+             const http::HttpRequest& request, const services::Principal& caller, Respond respond) {
     const auto key = request.header(kHeader);
     if (!key) {
       work(request, caller, std::move(respond));
@@ -119,9 +118,8 @@ AsyncAuthedWork idempotent(services::IdempotencyService& keys, WorkerPool& pool,
     const std::string request_id = request.request_id;
     auto record = [&keys, user_id = caller.user_id, key = *key, hash, request_id,
                    respond](Result<http::HttpResponse> result) {
-      const http::HttpResponse answer = result.ok()
-                                            ? result.value()
-                                            : http::error_response(result.error(), request_id);
+      const http::HttpResponse answer =
+          result.ok() ? result.value() : http::error_response(result.error(), request_id);
       if (replayable(answer.status)) {
         keys.complete(user_id, key, hash, stored(answer));
       } else {

@@ -127,8 +127,7 @@ void register_insights_api(http::Router& router, InsightsApiDeps deps) {
              authenticated(pool, auth,
                            [&insights](const HttpRequest& req,
                                        const services::Principal& caller) -> Result<HttpResponse> {
-                             auto period = period_of(req.query_param("from"),
-                                                     req.query_param("to"),
+                             auto period = period_of(req.query_param("from"), req.query_param("to"),
                                                      insights.default_period());
                              if (!period) return std::move(period).error();
                              auto overview = insights.overview(caller.user_id, *period);

@@ -99,9 +99,9 @@ Result<std::optional<long long>> JsonBody::optional_integer(std::string_view fie
   if (!it->value.IsInt64()) return wrong_type(field, it->value, "an integer");
   const long long v = it->value.GetInt64();
   if (v < min || v > max) {
-    Error e = Error::invalid_input(std::string(field) + " must be from " + std::to_string(min) +
-                                       " to " + std::to_string(max),
-                                   std::string(field));
+    Error e = Error::invalid_input(
+        std::string(field) + " must be from " + std::to_string(min) + " to " + std::to_string(max),
+        std::string(field));
     e.with("value", v);
     return e;
   }

@@ -82,15 +82,13 @@ Result<int> page_limit(const http::HttpRequest& request) {
   if (!raw) return kDefaultPageSize;
   int value = 0;
   const auto [end, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), value);
-  if (ec != std::errc() || end != raw->data() + raw->size() || value < 1 ||
-      value > kMaxPageSize) {
+  if (ec != std::errc() || end != raw->data() + raw->size() || value < 1 || value > kMaxPageSize) {
     return Error::invalid_input("limit must be an integer from 1 to 100", "limit");
   }
   return value;
 }
 
-Result<bool> bool_param(const http::HttpRequest& request, const std::string& name,
-                        bool fallback) {
+Result<bool> bool_param(const http::HttpRequest& request, const std::string& name, bool fallback) {
   const auto raw = request.query_param(name);
   if (!raw) return fallback;
   if (*raw == "true" || *raw == "1") return true;

@@ -21,8 +21,7 @@ constexpr int kMaxPageSize = 100;
 Result<int> page_limit(const http::HttpRequest& request);
 
 // A boolean parameter: absent -> `fallback`; "true"/"1" or "false"/"0".
-Result<bool> bool_param(const http::HttpRequest& request, const std::string& name,
-                        bool fallback);
+Result<bool> bool_param(const http::HttpRequest& request, const std::string& name, bool fallback);
 
 // Which end of a range a date names: a date as `from` is that day's start, as `to` the start
 // of the next day (so the whole day is included).

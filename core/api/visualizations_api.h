@@ -11,9 +11,9 @@
 #pragma once
 
 #include "core/common/worker_pool.h"
-#include "core/services/idempotency_service.h"
 #include "core/http/router.h"
 #include "core/services/auth_service.h"
+#include "core/services/idempotency_service.h"
 #include "core/services/visualization_service.h"
 
 namespace moodgate::api {

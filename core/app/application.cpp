@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include "core/ai/ai_caller.h"
+#include "core/ai/plugin_loader.h"
+#include "core/ai/provider_registry.h"
 #include "core/ai/upstream_client.h"
 #include "core/api/auth_api.h"
 #include "core/api/debug_ai_api.h"
@@ -13,8 +15,6 @@
 #include "core/api/providers_api.h"
 #include "core/api/system_api.h"
 #include "core/api/visualizations_api.h"
-#include "core/ai/plugin_loader.h"
-#include "core/ai/provider_registry.h"
 #include "core/auth/access_tokens.h"
 #include "core/auth/jwt_secret.h"
 #include "core/auth/password_hasher.h"
@@ -166,25 +166,24 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   http::Router router;
   // Requests that hash passwords get their own threads, one per hashing slot: a login storm
   // then queues there instead of parking every general worker on a hashing slot.
-  impl->password_pool = std::make_unique<WorkerPool>(ac.password_max_concurrent,
-                                                     kPasswordQueueLimit);
+  impl->password_pool =
+      std::make_unique<WorkerPool>(ac.password_max_concurrent, kPasswordQueueLimit);
   api::register_auth_api(
-      router, api::AuthApiDeps{impl->pool.get(), impl->password_pool.get(), auth_service,
-                               idempotency,
-                               std::chrono::milliseconds(ac.password_queue_timeout_ms)});
+      router,
+      api::AuthApiDeps{impl->pool.get(), impl->password_pool.get(), auth_service, idempotency,
+                       std::chrono::milliseconds(ac.password_queue_timeout_ms)});
   // AI work for a request ends a little before the server's own deadline would answer 503.
   const auto ai_deadline = std::chrono::milliseconds(config.server.request_timeout_ms) * 9 / 10;
   api::register_entries_api(router, api::EntriesApiDeps{impl->pool.get(), auth_service, journal,
                                                         idempotency, ai_deadline});
-  api::register_insights_api(router, api::InsightsApiDeps{impl->pool.get(), auth_service,
-                                                          impl->insights.get(), idempotency,
-                                                          ai_deadline});
+  api::register_insights_api(
+      router, api::InsightsApiDeps{impl->pool.get(), auth_service, impl->insights.get(),
+                                   idempotency, ai_deadline});
   api::register_providers_api(
       router, api::ProvidersApiDeps{impl->pool.get(), auth_service, impl->providers.get()});
   api::register_visualizations_api(
-      router,
-      api::VisualizationsApiDeps{impl->pool.get(), auth_service, impl->visualizations.get(),
-                                idempotency});
+      router, api::VisualizationsApiDeps{impl->pool.get(), auth_service, impl->visualizations.get(),
+                                         idempotency});
   api::SystemApiDeps system;
   system.pool = impl->pool.get();
   store::Database* db = impl->database.get();
@@ -232,8 +231,7 @@ std::uint16_t Application::port() const {
 Status Application::reload_providers(const config::ProvidersConfig& providers) {
   auto next = ai::ProviderSet::build(providers, *impl_->plugin_loader);
   if (!next.ok()) {
-    spdlog::error("provider reload refused; the current providers stay: {}",
-                  next.error().message);
+    spdlog::error("provider reload refused; the current providers stay: {}", next.error().message);
     return std::move(next).error();
   }
   impl_->providers->replace(std::move(next).value());

@@ -14,29 +14,29 @@ namespace moodgate::config {
 
 struct ServerConfig {
   std::string host = "127.0.0.1";
-  int port = 8080;                          // 0 = pick a free port (tests)
-  int io_threads = 2;                       // Pistache event-loop threads
-  int worker_threads = 4;                   // bounded pool for blocking work (database, hashing)
-  int worker_queue_limit = 1024;            // queued jobs beyond this are refused with 503
-  std::size_t max_body_bytes = 1048576;     // request bodies above this answer 413
-  std::size_t max_header_bytes = 16384;     // request line + headers allowance
-  int header_timeout_ms = 10000;            // time a client may take to send its whole request
-  int request_timeout_ms = 120000;          // time from receiving a request to answering it
-  int shutdown_grace_ms = 10000;            // how long SIGTERM waits for in-flight requests
+  int port = 8080;                       // 0 = pick a free port (tests)
+  int io_threads = 2;                    // Pistache event-loop threads
+  int worker_threads = 4;                // bounded pool for blocking work (database, hashing)
+  int worker_queue_limit = 1024;         // queued jobs beyond this are refused with 503
+  std::size_t max_body_bytes = 1048576;  // request bodies above this answer 413
+  std::size_t max_header_bytes = 16384;  // request line + headers allowance
+  int header_timeout_ms = 10000;         // time a client may take to send its whole request
+  int request_timeout_ms = 120000;       // time from receiving a request to answering it
+  int shutdown_grace_ms = 10000;         // how long SIGTERM waits for in-flight requests
   std::vector<std::string> cors_allowed_origins;  // exact origins, or "*"; empty = CORS off
-  int cors_max_age_s = 600;                 // Access-Control-Max-Age on preflight answers
-  std::vector<std::string> trusted_proxies; // IPs / CIDR ranges whose X-Forwarded-For is believed
-  bool debug_endpoints = false;             // GET /debug/sleep (for drain tests); never in prod
+  int cors_max_age_s = 600;                       // Access-Control-Max-Age on preflight answers
+  std::vector<std::string> trusted_proxies;  // IPs / CIDR ranges whose X-Forwarded-For is believed
+  bool debug_endpoints = false;              // GET /debug/sleep (for drain tests); never in prod
 };
 
 struct DatabaseConfig {
   // sqlite:///relative/or/absolute/path.db  |  postgresql://user:pass@host:port/db?opt=v
   std::string url = "sqlite:///var/moodgate.db";
-  int pool_size = 8;                  // SOCI sessions held open
-  int acquire_timeout_ms = 2000;      // wait for a free session before answering 503
-  int busy_timeout_ms = 5000;         // SQLite: wait on a locked database
-  int connect_timeout_s = 5;          // PostgreSQL: libpq connect_timeout
-  bool migrate_on_start = true;       // apply pending migrations when `serve` starts
+  int pool_size = 8;              // SOCI sessions held open
+  int acquire_timeout_ms = 2000;  // wait for a free session before answering 503
+  int busy_timeout_ms = 5000;     // SQLite: wait on a locked database
+  int connect_timeout_s = 5;      // PostgreSQL: libpq connect_timeout
+  bool migrate_on_start = true;   // apply pending migrations when `serve` starts
 };
 
 // Accounts and tokens: how access tokens are signed and checked, how passwords are hashed.
@@ -46,16 +46,16 @@ struct AuthConfig {
   // PostgreSQL start-up is refused, since instances sharing a database must share the key.
   std::string jwt_secret;
   std::string jwt_secret_file = "var/jwt-secret";
-  std::string issuer = "moodgate";          // the `iss` claim written and required
-  std::string audience = "moodgate-api";    // the `aud` claim written and required
-  int access_token_ttl_s = 900;             // 15 min
-  int refresh_token_ttl_s = 2592000;        // 30 days
-  int clock_skew_s = 30;                    // tolerance on exp/iat between instances
-  int revocation_cache_ms = 0;              // 0 = every request checks the database
-  int password_ops_limit = 2;               // argon2id passes (crypto_pwhash OPSLIMIT_INTERACTIVE)
+  std::string issuer = "moodgate";        // the `iss` claim written and required
+  std::string audience = "moodgate-api";  // the `aud` claim written and required
+  int access_token_ttl_s = 900;           // 15 min
+  int refresh_token_ttl_s = 2592000;      // 30 days
+  int clock_skew_s = 30;                  // tolerance on exp/iat between instances
+  int revocation_cache_ms = 0;            // 0 = every request checks the database
+  int password_ops_limit = 2;             // argon2id passes (crypto_pwhash OPSLIMIT_INTERACTIVE)
   std::size_t password_mem_limit = 64ull * 1024 * 1024;  // argon2id memory per hash
-  int password_max_concurrent = 2;          // hashes running at once (each holds mem_limit)
-  int password_queue_timeout_ms = 5000;     // wait for a hashing slot before answering 503
+  int password_max_concurrent = 2;       // hashes running at once (each holds mem_limit)
+  int password_queue_timeout_ms = 5000;  // wait for a hashing slot before answering 503
 };
 
 // A fixed-window limit: at most `limit` events per `window_s` seconds. limit 0 = no limit.
@@ -75,20 +75,20 @@ struct RateLimitsConfig {
 
 // One named provider instance: which plugin, its own settings, and how the gateway calls it.
 struct ProviderInstanceConfig {
-  std::string name;    // the key under providers.instances
-  std::string plugin;  // a plugin name ("gemini") or a path to a .so
+  std::string name;                             // the key under providers.instances
+  std::string plugin;                           // a plugin name ("gemini") or a path to a .so
   std::map<std::string, std::string> settings;  // handed to the plugin as is; may hold secrets
   int connect_timeout_ms = 5000;
-  int timeout_ms = 30000;                // one attempt, connect to last byte
-  int deadline_ms = 60000;               // all attempts of one call, backoff included
-  int max_attempts = 3;                  // on retryable failures, before falling back
-  int backoff_initial_ms = 250;          // first retry's backoff ceiling (full jitter), doubling
-  int backoff_max_ms = 8000;             // ceiling of one backoff
-  int breaker_failures = 5;              // consecutive failed calls that open the breaker; 0 off
-  int breaker_cooldown_ms = 30000;       // open this long, then one probe call (half-open)
-  double price_input_per_million = 0;    // USD per 1M input tokens, for usage records
-  double price_output_per_million = 0;   // USD per 1M output tokens (thinking included)
-  double price_per_image = 0;            // USD per image, added for image calls
+  int timeout_ms = 30000;               // one attempt, connect to last byte
+  int deadline_ms = 60000;              // all attempts of one call, backoff included
+  int max_attempts = 3;                 // on retryable failures, before falling back
+  int backoff_initial_ms = 250;         // first retry's backoff ceiling (full jitter), doubling
+  int backoff_max_ms = 8000;            // ceiling of one backoff
+  int breaker_failures = 5;             // consecutive failed calls that open the breaker; 0 off
+  int breaker_cooldown_ms = 30000;      // open this long, then one probe call (half-open)
+  double price_input_per_million = 0;   // USD per 1M input tokens, for usage records
+  double price_output_per_million = 0;  // USD per 1M output tokens (thinking included)
+  double price_per_image = 0;           // USD per image, added for image calls
 };
 
 // The capabilities the app asks for; each is served by a chain of instances, tried in order.
@@ -117,26 +117,26 @@ struct ProvidersConfig {
 
 // The journal API: entries, their analysis and scenarios, idempotent writes, insights.
 struct JournalConfig {
-  int scenario_count = 3;               // scenarios made for a new entry, 1..10
-  int analysis_cache_ttl_s = 2592000;   // reuse an identical analysis this long; 0 = no cache
-  int idempotency_ttl_s = 86400;        // an Idempotency-Key replays its answer this long
-  int summary_max_entries = 100;        // newest entries of a period POST /insights/summary reads
+  int scenario_count = 3;              // scenarios made for a new entry, 1..10
+  int analysis_cache_ttl_s = 2592000;  // reuse an identical analysis this long; 0 = no cache
+  int idempotency_ttl_s = 86400;       // an Idempotency-Key replays its answer this long
+  int summary_max_entries = 100;       // newest entries of a period POST /insights/summary reads
 };
 
 // Visualization jobs: images made in the background by worker loops in every instance.
 struct VisualizationsConfig {
-  int workers = 2;                 // jobs this instance runs at once; 0 = it runs none
-  int lease_ms = 30000;            // a running job is taken over this long after its worker dies
-  int poll_interval_ms = 1000;     // how often an idle worker looks for due jobs
-  int max_attempts = 4;            // tries of a job that fails transiently, then failed
-  int backoff_initial_ms = 5000;   // wait before the second try, doubling per try
-  int backoff_max_ms = 300000;     // longest wait between tries
+  int workers = 2;                // jobs this instance runs at once; 0 = it runs none
+  int lease_ms = 30000;           // a running job is taken over this long after its worker dies
+  int poll_interval_ms = 1000;    // how often an idle worker looks for due jobs
+  int max_attempts = 4;           // tries of a job that fails transiently, then failed
+  int backoff_initial_ms = 5000;  // wait before the second try, doubling per try
+  int backoff_max_ms = 300000;    // longest wait between tries
   std::string default_style = "abstract";
 };
 
 struct LoggingConfig {
-  std::string level = "info";   // trace | debug | info | warn | error | off
-  bool access_log = true;       // one JSON line per request on stdout
+  std::string level = "info";  // trace | debug | info | warn | error | off
+  bool access_log = true;      // one JSON line per request on stdout
 };
 
 struct Config {

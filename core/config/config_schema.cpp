@@ -107,7 +107,8 @@ SectionSpec auth_section() {
                                   .accepts = empty_or_long_enough_for_hmac,
                                   .visibility = Visibility::kSecret}),
           text_option<S>("jwt_secret_file", "SQLite only: key file used (or made) when no secret",
-                         &S::jwt_secret_file, TextRule{.expected = "a file path", .allow_empty = true}),
+                         &S::jwt_secret_file,
+                         TextRule{.expected = "a file path", .allow_empty = true}),
           text_option<S>("issuer", "the iss claim written and required", &S::issuer,
                          TextRule{.expected = "a non-empty string"}),
           text_option<S>("audience", "the aud claim written and required", &S::audience,
@@ -153,8 +154,8 @@ SectionSpec journal_section() {
       "journal", "entries, their analysis and scenarios, idempotent writes, insights",
       &Config::journal,
       {
-          integer_option<S>("scenario_count", "scenarios made for a new entry",
-                            &S::scenario_count, 1, 10),
+          integer_option<S>("scenario_count", "scenarios made for a new entry", &S::scenario_count,
+                            1, 10),
           integer_option<S>("analysis_cache_ttl_s", "seconds an identical analysis is reused",
                             &S::analysis_cache_ttl_s, 0, kYear),
           integer_option<S>("idempotency_ttl_s", "seconds an Idempotency-Key replays its answer",
@@ -170,8 +171,8 @@ SectionSpec visualizations_section() {
       "visualizations", "image jobs run in the background by every instance",
       &Config::visualizations,
       {
-          integer_option<S>("workers", "jobs this instance runs at once; 0 = none", &S::workers,
-                            0, kMaxThreads),
+          integer_option<S>("workers", "jobs this instance runs at once; 0 = none", &S::workers, 0,
+                            kMaxThreads),
           integer_option<S>("lease_ms", "a job is taken over this long after its worker died",
                             &S::lease_ms, 100, kMaxTimeoutMs),
           integer_option<S>("poll_interval_ms", "how often an idle worker looks for due jobs",
@@ -203,14 +204,8 @@ SectionSpec logging_section() {
 
 const std::vector<SectionSpec>& config_sections() {
   static const std::vector<SectionSpec> sections = {
-      server_section(),
-      database_section(),
-      auth_section(),
-      rate_limits_section(),
-      providers_section(),
-      journal_section(),
-      visualizations_section(),
-      logging_section(),
+      server_section(),    database_section(), auth_section(),           rate_limits_section(),
+      providers_section(), journal_section(),  visualizations_section(), logging_section(),
   };
   return sections;
 }

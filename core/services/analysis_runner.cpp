@@ -51,7 +51,8 @@ void AnalysisRunner::run(const CallContext& context, const EntryText& entry,
   const bool caching = cache_ttl_s_ > 0;
 
   if (caching && !chain.empty()) {
-    const std::string key = analysis_cache_key(chain.front()->config.name, chain.front()->model, task);
+    const std::string key =
+        analysis_cache_key(chain.front()->config.name, chain.front()->model, task);
     const std::string now = format_rfc3339_ms(clock_());
     auto cached = db_.run("analysis_cache.get", [&](soci::session& sql) {
       return store::AnalysisCacheRepository(sql).get(key, now);

@@ -32,9 +32,8 @@ class AnalysisRunner {
     std::optional<std::pair<std::string, store::CachedAnswer>> cache_entry;
   };
 
-  AnalysisRunner(store::Database& database, ai::AiCaller& ai,
-                 const ai::ProviderRegistry& providers, int cache_ttl_s,
-                 std::function<WallClock::time_point()> clock = WallClock::now);
+  AnalysisRunner(store::Database& database, ai::AiCaller& ai, const ai::ProviderRegistry& providers,
+                 int cache_ttl_s, std::function<WallClock::time_point()> clock = WallClock::now);
 
   // Call on a worker-pool thread (the cache is read there). `done` runs exactly once: on this
   // thread, or on the AI client's I/O thread (so it must only hand work on).

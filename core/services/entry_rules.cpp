@@ -21,9 +21,8 @@ Result<std::string> bounded_text(std::string_view raw, std::string_view field, c
   }
   if (*chars < min_chars) return Error::invalid_input(std::string(label) + " must not be empty", f);
   if (*chars > max_chars) {
-    Error e = Error::invalid_input(std::string(label) + " must be at most " +
-                                       std::to_string(max_chars) + " characters",
-                                   f);
+    Error e = Error::invalid_input(
+        std::string(label) + " must be at most " + std::to_string(max_chars) + " characters", f);
     e.with("max_length", static_cast<long long>(max_chars));
     return e;
   }

@@ -28,11 +28,10 @@ class IdempotencyService {
                                         const std::string& request_hash);
   // Records the answer to replay. A failure is logged: the claim then goes stale and the
   // request may run again, which is the best left to do.
-  void complete(const std::string& user_id, const std::string& key,
-                const std::string& request_hash, const store::StoredResponse& response);
+  void complete(const std::string& user_id, const std::string& key, const std::string& request_hash,
+                const store::StoredResponse& response);
   // Frees the key for a retry (answers that must not be replayed: 5xx, 429).
-  void release(const std::string& user_id, const std::string& key,
-               const std::string& request_hash);
+  void release(const std::string& user_id, const std::string& key, const std::string& request_hash);
   // Deletes expired keys (housekeeping); how many.
   Result<long long> purge_expired();
 

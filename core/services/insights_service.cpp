@@ -80,8 +80,8 @@ void InsightsService::summarize(const CallContext& context, const Period& period
     }
     const auto* text = std::get_if<sdk::TextOutput>(&answer.result().output);
     auto parsed = text ? parse_summary(text->text)
-                       : Result<PeriodSummary>(
-                             Error(ErrorCode::kUpstreamError, "The provider answered without text"));
+                       : Result<PeriodSummary>(Error(ErrorCode::kUpstreamError,
+                                                     "The provider answered without text"));
     if (!parsed) {
       Error error = parsed.error();
       error.with("provider", answer.provider);

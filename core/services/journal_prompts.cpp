@@ -190,7 +190,8 @@ Result<store::Analysis> parse_analysis(const std::string& answer) {
   auto summary = string_member(*doc, "summary", kMaxSummaryBytes, "");
   if (!summary) return std::move(summary).error();
   a.summary = std::move(summary).value();
-  auto sentiment = choice_member(*doc, "sentiment", {"positive", "negative", "neutral", "mixed"}, "");
+  auto sentiment =
+      choice_member(*doc, "sentiment", {"positive", "negative", "neutral", "mixed"}, "");
   if (!sentiment) return std::move(sentiment).error();
   a.sentiment = std::move(sentiment).value();
   const auto score = doc->FindMember("sentiment_score");
@@ -272,7 +273,8 @@ Result<PeriodSummary> parse_summary(const std::string& answer) {
   for (const auto& item : (*highlights)->GetArray()) {
     if (!item.IsString()) return misfit("a highlight is not a string");
     const std::string_view v = text::trim({item.GetString(), item.GetStringLength()});
-    if (v.empty() || v.size() > kMaxHighlightBytes) return misfit("a highlight is empty or too long");
+    if (v.empty() || v.size() > kMaxHighlightBytes)
+      return misfit("a highlight is empty or too long");
     if (v.find('\0') != std::string_view::npos) return misfit("a highlight holds a NUL");
     out.highlights.emplace_back(v);
   }

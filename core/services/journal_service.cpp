@@ -47,9 +47,8 @@ void JournalService::create(const CallContext& context, EntryDraft draft, bool a
   entry.analysis.status = analyze ? "pending" : "skipped";
   entry.created_at = now();
   entry.updated_at = entry.created_at;
-  Status saved = db_.transaction("entries.insert", [&](soci::session& sql) {
-    store::EntriesRepository(sql).insert(entry);
-  });
+  Status saved = db_.transaction(
+      "entries.insert", [&](soci::session& sql) { store::EntriesRepository(sql).insert(entry); });
   if (!saved) {
     done(std::move(saved).error());
     return;
@@ -61,8 +60,8 @@ void JournalService::create(const CallContext& context, EntryDraft draft, bool a
   enrich(context, std::move(entry), deps_.config.scenario_count, std::move(done));
 }
 
-void JournalService::enrich(const CallContext& context, store::EntryRow entry,
-                            int scenario_count, Reply<store::EntryRow> done) {
+void JournalService::enrich(const CallContext& context, store::EntryRow entry, int scenario_count,
+                            Reply<store::EntryRow> done) {
   struct Join {
     std::mutex mu;
     int pending = 0;
@@ -152,9 +151,8 @@ void JournalService::run_scenarios(const CallContext& context, const EntryText& 
   });
 }
 
-Result<EntryPage> JournalService::list(const std::string& user_id,
-                                       const store::EntryFilter& filter, int limit,
-                                       const std::optional<std::string>& cursor) {
+Result<EntryPage> JournalService::list(const std::string& user_id, const store::EntryFilter& filter,
+                                       int limit, const std::optional<std::string>& cursor) {
   std::optional<store::PageCursor> after;
   if (cursor) {
     after = store::decode_cursor(*cursor);
@@ -240,31 +238,31 @@ void JournalService::regenerate_scenarios(const CallContext& context, const std:
     return;
   }
   const std::string user_id = context.user_id;
-  run_scenarios(context, text_of(*entry), count,
-                [this, user_id, id, done = std::move(done)](
-                    Result<std::vector<store::Scenario>> scenarios) mutable {
-                  if (!scenarios) {
-                    done(std::move(scenarios));
-                    return;
-                  }
-                  continue_on_pool([this, user_id, id, done,
-                                    fresh = std::move(scenarios).value()]() mutable {
-                    for (store::Scenario& s : fresh) s.id = new_uuid();
-                    auto stored = db_.transaction("entries.scenarios", [&](soci::session& sql) {
-                      store::EntriesRepository entries(sql);
-                      if (!entries.find(user_id, id)) return false;
-                      entries.replace_scenarios(id, fresh, now());
-                      return true;
-                    });
-                    if (!stored) {
-                      done(std::move(stored).error());
-                    } else if (!*stored) {
-                      done(entry_not_found());
-                    } else {
-                      done(std::move(fresh));
-                    }
-                  });
-                });
+  run_scenarios(
+      context, text_of(*entry), count,
+      [this, user_id, id,
+       done = std::move(done)](Result<std::vector<store::Scenario>> scenarios) mutable {
+        if (!scenarios) {
+          done(std::move(scenarios));
+          return;
+        }
+        continue_on_pool([this, user_id, id, done, fresh = std::move(scenarios).value()]() mutable {
+          for (store::Scenario& s : fresh) s.id = new_uuid();
+          auto stored = db_.transaction("entries.scenarios", [&](soci::session& sql) {
+            store::EntriesRepository entries(sql);
+            if (!entries.find(user_id, id)) return false;
+            entries.replace_scenarios(id, fresh, now());
+            return true;
+          });
+          if (!stored) {
+            done(std::move(stored).error());
+          } else if (!*stored) {
+            done(entry_not_found());
+          } else {
+            done(std::move(fresh));
+          }
+        });
+      });
 }
 
 }  // namespace moodgate::services

@@ -63,8 +63,8 @@ class JournalService {
   Result<store::EntryRow> get(const std::string& user_id, const std::string& id);
   // Applies the change (the analysis no longer describes the entry) and, with `analyze`, runs
   // the analysis again; otherwise it is `skipped`.
-  void update(const CallContext& context, const std::string& id,
-              store::EntryContentChange change, bool analyze, Reply<store::EntryRow> done);
+  void update(const CallContext& context, const std::string& id, store::EntryContentChange change,
+              bool analyze, Reply<store::EntryRow> done);
   Status remove(const std::string& user_id, const std::string& id);
   // Runs (or re-runs) the analysis now.
   void analyze(const CallContext& context, const std::string& id, Reply<store::EntryRow> done);

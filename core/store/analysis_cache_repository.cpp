@@ -36,10 +36,11 @@ void AnalysisCacheRepository::put(const std::string& key, const CachedAnswer& an
 }
 
 long long AnalysisCacheRepository::purge_expired(const std::string& now) {
-  return execute_counted(sql_,
-                         "DELETE FROM analysis_cache WHERE expires_at IS NOT NULL AND expires_at <= " +
-                             time_param(backend_, "now"),
-                         soci::use(now, "now"));
+  return execute_counted(
+      sql_,
+      "DELETE FROM analysis_cache WHERE expires_at IS NOT NULL AND expires_at <= " +
+          time_param(backend_, "now"),
+      soci::use(now, "now"));
 }
 
 }  // namespace moodgate::store

@@ -99,8 +99,8 @@ struct EntryColumns {
     a.summary = text(summary, summary_ind);
     a.sentiment = text(sentiment, sentiment_ind);
     a.score = score_ind == soci::i_ok ? score : 0;
-    a.highlights = highlights_ind == soci::i_ok ? highlights_from(highlights)
-                                                : std::vector<Highlight>{};
+    a.highlights =
+        highlights_ind == soci::i_ok ? highlights_from(highlights) : std::vector<Highlight>{};
     a.positive_count = positive_ind == soci::i_ok ? positive : 0;
     a.negative_count = negative_ind == soci::i_ok ? negative : 0;
     a.provider = text(provider, provider_ind);
@@ -113,7 +113,8 @@ struct EntryColumns {
 
 // Binding for a value that may be NULL.
 struct Nullable {
-  Nullable(std::string v, bool present) : text(std::move(v)), ind(present ? soci::i_ok : soci::i_null) {}
+  Nullable(std::string v, bool present)
+      : text(std::move(v)), ind(present ? soci::i_ok : soci::i_null) {}
   std::string text;
   soci::indicator ind;
 };
@@ -125,8 +126,7 @@ EntriesRepository::EntriesRepository(soci::session& sql) : sql_(sql), backend_(b
 void EntriesRepository::insert(const EntryRow& entry) {
   sql_ << "INSERT INTO entries (id, user_id, situation, thoughts, analysis_status, created_at,"
           " updated_at) VALUES (:id, :user_id, :situation, :thoughts, :status, " +
-              time_param(backend_, "created_at") + ", " + time_param(backend_, "updated_at") +
-              ")",
+              time_param(backend_, "created_at") + ", " + time_param(backend_, "updated_at") + ")",
       soci::use(entry.id, "id"), soci::use(entry.user_id, "user_id"),
       soci::use(entry.situation, "situation"), soci::use(entry.thoughts, "thoughts"),
       soci::use(entry.analysis.status, "status"), soci::use(entry.created_at, "created_at"),
@@ -152,8 +152,7 @@ void EntriesRepository::insert_emotions(const std::string& entry_id,
       soci::use(intensities, "intensity");
 }
 
-std::optional<EntryRow> EntriesRepository::find(const std::string& user_id,
-                                                const std::string& id) {
+std::optional<EntryRow> EntriesRepository::find(const std::string& user_id, const std::string& id) {
   EntryColumns cols;
   soci::statement st(sql_);
   cols.bind(st);
@@ -170,9 +169,8 @@ std::optional<EntryRow> EntriesRepository::find(const std::string& user_id,
   return std::move(rows.front());
 }
 
-std::vector<EntryRow> EntriesRepository::list(const std::string& user_id,
-                                              const EntryFilter& filter, int limit,
-                                              const std::optional<PageCursor>& after) {
+std::vector<EntryRow> EntriesRepository::list(const std::string& user_id, const EntryFilter& filter,
+                                              int limit, const std::optional<PageCursor>& after) {
   std::vector<EntryRow> rows;
   if (limit <= 0) return rows;
   std::string query = "SELECT " + EntryColumns::select_list(backend_) +
@@ -191,7 +189,8 @@ std::vector<EntryRow> EntriesRepository::list(const std::string& user_id,
   }
   if (filter.emotion) {
     query +=
-        " AND EXISTS (SELECT 1 FROM entry_emotions m WHERE m.entry_id = e.id AND m.name = :emotion)";
+        " AND EXISTS (SELECT 1 FROM entry_emotions m WHERE m.entry_id = e.id AND m.name = "
+        ":emotion)";
     st.exchange(soci::use(*filter.emotion, "emotion"));
   }
   if (after) {
@@ -246,13 +245,14 @@ void EntriesRepository::load_children(std::vector<EntryRow>& entries) {
     st.exchange(soci::use(entries[i].id, "f" + std::to_string(i)));
   }
   st.alloc();
-  st.prepare("SELECT entry_id, 0 AS kind, position, name AS t1, NULL AS t2, NULL AS t3,"
-             " intensity FROM entry_emotions WHERE entry_id IN (" +
-                 in_list +
-                 ") UNION ALL SELECT entry_id, 1, position, id, title, description, NULL"
-                 " FROM scenarios WHERE entry_id IN (" +
-                 in_list2 + ") ORDER BY 1, 2, 3",
-             soci::details::st_one_time_query);
+  st.prepare(
+      "SELECT entry_id, 0 AS kind, position, name AS t1, NULL AS t2, NULL AS t3,"
+      " intensity FROM entry_emotions WHERE entry_id IN (" +
+          in_list +
+          ") UNION ALL SELECT entry_id, 1, position, id, title, description, NULL"
+          " FROM scenarios WHERE entry_id IN (" +
+          in_list2 + ") ORDER BY 1, 2, 3",
+      soci::details::st_one_time_query);
   st.define_and_bind();
   for (bool got = st.execute(true); got; got = st.fetch()) {
     const auto it = by_id.find(entry_id);
@@ -291,8 +291,7 @@ std::optional<int> EntriesRepository::change_content(const std::string& user_id,
     insert_emotions(id, *change.emotions);
   }
   int revision = 0;
-  sql_ << "SELECT revision FROM entries WHERE id = :id", soci::use(id, "id"),
-      soci::into(revision);
+  sql_ << "SELECT revision FROM entries WHERE id = :id", soci::use(id, "id"), soci::into(revision);
   return revision;
 }
 

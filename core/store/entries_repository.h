@@ -27,7 +27,7 @@ class session;
 namespace moodgate::store {
 
 struct Emotion {
-  std::string name;  // trimmed and lower-cased, 1..40 characters
+  std::string name;      // trimmed and lower-cased, 1..40 characters
   double intensity = 0;  // 0..1
 };
 

@@ -12,8 +12,7 @@ IdempotencyRepository::IdempotencyRepository(soci::session& sql)
 
 IdempotencyClaim IdempotencyRepository::claim(const std::string& user_id, const std::string& key,
                                               const std::string& request_hash,
-                                              const std::string& now,
-                                              const std::string& expires_at,
+                                              const std::string& now, const std::string& expires_at,
                                               const std::string& stale_before) {
   IdempotencyClaim out;
   // Claims the key if no row holds it; whether it did.
@@ -42,11 +41,10 @@ IdempotencyClaim IdempotencyRepository::claim(const std::string& user_id, const 
               time_param(backend_, "stale_before") +
               " THEN 1 ELSE 0 END FROM idempotency_keys WHERE user_id = :user_id AND key = :key" +
               lock,
-      soci::use(now, "now"), soci::use(stale_before, "stale_before"),
-      soci::use(user_id, "user_id"), soci::use(key, "key"), soci::into(stored_hash),
-      soci::into(status), soci::into(response_status, status_ind),
-      soci::into(headers, headers_ind), soci::into(body, body_ind), soci::into(expired),
-      soci::into(stale);
+      soci::use(now, "now"), soci::use(stale_before, "stale_before"), soci::use(user_id, "user_id"),
+      soci::use(key, "key"), soci::into(stored_hash), soci::into(status),
+      soci::into(response_status, status_ind), soci::into(headers, headers_ind),
+      soci::into(body, body_ind), soci::into(expired), soci::into(stale);
   if (!sql_.got_data()) {
     // Gone while this claim waited for the row's lock: released, or deleted by a concurrent
     // claim that took it over and may have claimed it anew. Claim it only if no one has.

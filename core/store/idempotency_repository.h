@@ -47,11 +47,10 @@ class IdempotencyRepository {
                          const std::string& request_hash, const std::string& now,
                          const std::string& expires_at, const std::string& stale_before);
   // Records the answer of a claimed key. False when the claim is gone (released, taken over).
-  bool complete(const std::string& user_id, const std::string& key,
-                const std::string& request_hash, const StoredResponse& response);
+  bool complete(const std::string& user_id, const std::string& key, const std::string& request_hash,
+                const StoredResponse& response);
   // Drops a claim still in progress.
-  void release(const std::string& user_id, const std::string& key,
-               const std::string& request_hash);
+  void release(const std::string& user_id, const std::string& key, const std::string& request_hash);
   // Deletes rows expired before `now`; returns how many.
   long long purge_expired(const std::string& now);
 

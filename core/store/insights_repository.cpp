@@ -6,8 +6,7 @@
 
 namespace moodgate::store {
 
-InsightsRepository::InsightsRepository(soci::session& sql)
-    : sql_(sql), backend_(backend_of(sql)) {}
+InsightsRepository::InsightsRepository(soci::session& sql) : sql_(sql), backend_(backend_of(sql)) {}
 
 long long InsightsRepository::entry_count(const std::string& user_id, const std::string& from,
                                           const std::string& to) {
@@ -34,13 +33,13 @@ std::vector<EmotionCount> InsightsRepository::top_emotions(const std::string& us
   st.exchange(soci::use(to, "to_at"));
   st.exchange(soci::use(limit, "limit"));
   st.alloc();
-  st.prepare("SELECT m.name, count(*) AS n, avg(m.intensity) AS avg_intensity"
-             " FROM entry_emotions m JOIN entries e ON e.id = m.entry_id"
-             " WHERE e.user_id = :user_id AND e.created_at >= " +
-                 time_param(backend_, "from_at") + " AND e.created_at < " +
-                 time_param(backend_, "to_at") +
-                 " GROUP BY m.name ORDER BY n DESC, avg_intensity DESC, m.name LIMIT :limit",
-             soci::details::st_one_time_query);
+  st.prepare(
+      "SELECT m.name, count(*) AS n, avg(m.intensity) AS avg_intensity"
+      " FROM entry_emotions m JOIN entries e ON e.id = m.entry_id"
+      " WHERE e.user_id = :user_id AND e.created_at >= " +
+          time_param(backend_, "from_at") + " AND e.created_at < " + time_param(backend_, "to_at") +
+          " GROUP BY m.name ORDER BY n DESC, avg_intensity DESC, m.name LIMIT :limit",
+      soci::details::st_one_time_query);
   st.define_and_bind();
   for (bool got = st.execute(true); got; got = st.fetch()) out.push_back(row);
   return out;
@@ -71,8 +70,8 @@ std::vector<DaySentiment> InsightsRepository::sentiment_by_day(const std::string
              soci::details::st_one_time_query);
   st.define_and_bind();
   for (bool got = st.execute(true); got; got = st.fetch()) {
-    out.push_back({day, avg_ind == soci::i_ok ? std::optional<double>(avg) : std::nullopt,
-                   entries});
+    out.push_back(
+        {day, avg_ind == soci::i_ok ? std::optional<double>(avg) : std::nullopt, entries});
   }
   return out;
 }

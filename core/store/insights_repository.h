@@ -25,7 +25,7 @@ struct EmotionCount {
 };
 
 struct DaySentiment {
-  std::string date;                // "YYYY-MM-DD" (UTC)
+  std::string date;                 // "YYYY-MM-DD" (UTC)
   std::optional<double> avg_score;  // over the day's analysed (ready) entries; none if none
   long long entries = 0;
 };
@@ -34,8 +34,7 @@ class InsightsRepository {
  public:
   explicit InsightsRepository(soci::session& sql);
 
-  long long entry_count(const std::string& user_id, const std::string& from,
-                        const std::string& to);
+  long long entry_count(const std::string& user_id, const std::string& from, const std::string& to);
   // The `limit` emotions named in most entries of the period (ties: higher average intensity,
   // then name).
   std::vector<EmotionCount> top_emotions(const std::string& user_id, const std::string& from,

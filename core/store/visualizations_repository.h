@@ -148,5 +148,4 @@ class VisualizationsRepository {
   Backend backend_;
 };
 
-
 }  // namespace moodgate::store

@@ -78,8 +78,8 @@ TEST_CASE("Insight periods are validated and need a token", "[api][insights]") {
     CHECK(error_code(r) == "INVALID_INPUT");
     CHECK((error_field(r) == "from" || error_field(r) == "to"));
   }
-  const HttpReply body = api_call(port, "POST", "/api/v1/insights/summary", R"({"from": 5})",
-                                  ann.access_token);
+  const HttpReply body =
+      api_call(port, "POST", "/api/v1/insights/summary", R"({"from": 5})", ann.access_token);
   CHECK(body.status == 400);
   CHECK(error_field(body) == "from");
   CHECK(api_call(port, "GET", "/api/v1/insights").status == 401);
@@ -104,9 +104,9 @@ TEST_CASE("A period summary comes from the summary chain and an empty period ask
   CHECK(std::string(doc["provider"].GetString()) == "mock");
   CHECK(std::string(doc["model"].GetString()) == "mock-1");
 
-  const HttpReply empty = api_call(port, "POST", "/api/v1/insights/summary",
-                                   R"({"from": "2020-01-01", "to": "2020-01-31"})",
-                                   ann.access_token);
+  const HttpReply empty =
+      api_call(port, "POST", "/api/v1/insights/summary",
+               R"({"from": "2020-01-01", "to": "2020-01-31"})", ann.access_token);
   REQUIRE(empty.status == 200);
   CHECK(empty.json()["entry_count"].GetInt() == 0);
   CHECK(std::string(empty.json()["summary"].GetString()).empty());
@@ -123,8 +123,8 @@ TEST_CASE("A failing summary provider answers the error envelope", "[api][insigh
   config::ProviderInstanceConfig gemini;
   gemini.name = "gemini";
   gemini.plugin = "gemini";
-  gemini.settings = {{"model", "gemini-2.5-flash"}, {"api_key", "test-key"},
-                     {"base_url", fake.base_url()}};
+  gemini.settings = {
+      {"model", "gemini-2.5-flash"}, {"api_key", "test-key"}, {"base_url", fake.base_url()}};
   gemini.timeout_ms = 1000;
   gemini.deadline_ms = 2000;
   gemini.backoff_initial_ms = 5;

@@ -71,8 +71,7 @@ rapidjson::Document wait_done(std::uint16_t port, const std::string& id, const A
     REQUIRE(r.status == 200);
     rapidjson::Document doc = r.json();
     const std::string status = str(doc["status"]);
-    if (status == "succeeded" || status == "failed" ||
-        std::chrono::steady_clock::now() > until) {
+    if (status == "succeeded" || status == "failed" || std::chrono::steady_clock::now() > until) {
       return doc;
     }
     std::this_thread::sleep_for(50ms);

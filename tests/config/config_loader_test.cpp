@@ -14,8 +14,8 @@
 namespace moodgate::config {
 namespace {
 
-using testing::ScopedEnv;
 using moodgate::testing::TempDir;
+using testing::ScopedEnv;
 
 const std::string kShippedDefault = std::string(MOODGATE_SOURCE_DIR) + "/config/moodgate.yaml";
 const std::string kShippedProduction =
@@ -233,7 +233,8 @@ TEST_CASE("A short JWT secret is refused without being quoted", "[config]") {
   Result<Config> loaded = load_config_text(
       "database:\n  url: sqlite:///x.db\nauth:\n  jwt_secret: \"${SHORT_SECRET}\"\n", "t.yaml");
   REQUIRE_FALSE(loaded.ok());
-  CHECK_THAT(loaded.error().message, Catch::StartsWith("t.yaml: auth.jwt_secret: expected at least 32 bytes"));
+  CHECK_THAT(loaded.error().message,
+             Catch::StartsWith("t.yaml: auth.jwt_secret: expected at least 32 bytes"));
   CHECK(loaded.error().message.find("tooshort") == std::string::npos);
 }
 

@@ -127,7 +127,8 @@ TEST_CASE("Map keys are never expanded", "[config]") {
       "database:\n  url: sqlite:///x.db\n${MOODGATE_TEST_SECTION}: {}\n", "test.yaml");
   REQUIRE_FALSE(loaded.ok());
   CHECK(loaded.error().message ==
-        "test.yaml: ${MOODGATE_TEST_SECTION}: unknown key (known: server, database, auth, rate_limits, providers, journal, visualizations, logging)");
+        "test.yaml: ${MOODGATE_TEST_SECTION}: unknown key (known: server, database, auth, "
+        "rate_limits, providers, journal, visualizations, logging)");
 }
 
 }  // namespace moodgate::config

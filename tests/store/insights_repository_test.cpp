@@ -74,7 +74,7 @@ TEST_CASE("Insights count entries, rank emotions and average analysed sentiment 
   add_entry(*db, "u1", "2026-11-20T23:59:59.999Z", {{"anxious", 0.4}}, 0.1);
   add_entry(*db, "u1", "2026-11-21T00:00:00.000Z", {{"calm", 0.9}});  // not analysed
   add_entry(*db, "u1", "2026-11-22T10:00:00.000Z", {{"hopeful", 0.6}}, 0.6);
-  add_entry(*db, "u1", "2026-10-01T10:00:00.000Z", {{"angry", 1.0}}, -1.0);  // before the period
+  add_entry(*db, "u1", "2026-10-01T10:00:00.000Z", {{"angry", 1.0}}, -1.0);    // before the period
   add_entry(*db, "u2", "2026-11-20T09:00:00.000Z", {{"anxious", 1.0}}, -1.0);  // someone else
 
   const std::string from = "2026-11-01T00:00:00.000Z", to = "2026-11-23T00:00:00.000Z";

@@ -7,13 +7,13 @@
 
 #include <catch2/catch.hpp>
 
-#include "core/common/digest.h"
 #include <chrono>
 #include <mutex>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
+#include "core/common/digest.h"
 
 #include "core/common/time_format.h"
 #include "core/store/database.h"
