@@ -7,6 +7,7 @@
 #include <string>
 
 #include "tests/support/api_client.h"
+#include "tests/support/entries_client.h"
 #include "tests/support/fake_gemini.h"
 #include "tests/support/test_databases.h"
 #include "tests/support/test_server.h"
@@ -16,7 +17,8 @@ using namespace moodgate::testing;
 
 namespace {
 
-std::string entry_body(const std::string& situation, const std::string& emotion, double v) {
+std::string one_emotion_entry(const std::string& situation, const std::string& emotion,
+                              double v) {
   return R"({"situation": ")" + situation + R"(", "emotions": [{"name": ")" + emotion +
          R"(", "intensity": )" + std::to_string(v) + "}]}";
 }
@@ -36,10 +38,10 @@ TEST_CASE("Insights show the caller's own entries of the period, computed withou
   const auto port = server.port();
   const Account ann = register_account(port, "ann@example.com");
   const Account bob = register_account(port, "bob@example.com");
-  add_entry(port, ann, entry_body("I passed the exam and feel great", "Proud", 0.9));
-  add_entry(port, ann, entry_body("Still proud today", "proud", 0.5));
-  add_entry(port, ann, entry_body("A quiet evening", "calm", 0.4));
-  add_entry(port, bob, entry_body("Someone else's day", "angry", 1.0));
+  add_entry(port, ann, one_emotion_entry("I passed the exam and feel great", "Proud", 0.9));
+  add_entry(port, ann, one_emotion_entry("Still proud today", "proud", 0.5));
+  add_entry(port, ann, one_emotion_entry("A quiet evening", "calm", 0.4));
+  add_entry(port, bob, one_emotion_entry("Someone else's day", "angry", 1.0));
 
   const HttpReply r = api_call(port, "GET", "/api/v1/insights", "", ann.access_token);
   REQUIRE(r.status == 200);
@@ -93,7 +95,7 @@ TEST_CASE("A period summary comes from the summary chain and an empty period ask
   TestServer server(test_config(tdb.url()));
   const auto port = server.port();
   const Account ann = register_account(port, "ann@example.com");
-  add_entry(port, ann, entry_body("I walked by the sea and felt grateful", "grateful", 0.8));
+  add_entry(port, ann, one_emotion_entry("I walked by the sea and felt grateful", "grateful", 0.8));
 
   const HttpReply r = api_call(port, "POST", "/api/v1/insights/summary", "", ann.access_token);
   REQUIRE(r.status == 200);
@@ -120,21 +122,12 @@ TEST_CASE("A failing summary provider answers the error envelope", "[api][insigh
   });
   auto tdb = make_test_database("sqlite");
   config::Config cfg = test_config(tdb.url());
-  config::ProviderInstanceConfig gemini;
-  gemini.name = "gemini";
-  gemini.plugin = "gemini";
-  gemini.settings = {
-      {"model", "gemini-2.5-flash"}, {"api_key", "test-key"}, {"base_url", fake.base_url()}};
-  gemini.timeout_ms = 1000;
-  gemini.deadline_ms = 2000;
-  gemini.backoff_initial_ms = 5;
-  gemini.backoff_max_ms = 20;
-  cfg.providers.instances.push_back(gemini);
+  cfg.providers.instances.push_back(gemini_text_instance("gemini", fake));
   cfg.providers.chains["summary"] = {"gemini"};
   TestServer server(cfg);
   const auto port = server.port();
   const Account ann = register_account(port, "ann@example.com");
-  add_entry(port, ann, entry_body("A long day", "tired", 0.7));
+  add_entry(port, ann, one_emotion_entry("A long day", "tired", 0.7));
 
   const HttpReply r = api_call(port, "POST", "/api/v1/insights/summary", "{}", ann.access_token);
   CHECK(r.status == 502);

@@ -11,6 +11,7 @@
 
 #include "core/common/digest.h"
 #include "tests/support/api_client.h"
+#include "tests/support/entries_client.h"
 #include "tests/support/fake_gemini.h"
 #include "tests/support/test_databases.h"
 #include "tests/support/test_server.h"
@@ -36,17 +37,14 @@ const std::string kScenariosAnswer =
 const std::string kSummaryAnswer =
     R"({"summary": "A tense week with hope in it.", "highlights": ["exam nerves"]})";
 
-config::ProviderInstanceConfig gemini_like(const std::string& name, const std::string& plugin,
-                                           const std::string& model, const FakeGemini& fake) {
-  config::ProviderInstanceConfig c;
-  c.name = name;
-  c.plugin = plugin;
-  c.settings = {{"model", model}, {"api_key", "test-key"}, {"base_url", fake.base_url()}};
-  c.timeout_ms = 2000;
-  c.deadline_ms = 5000;
-  c.backoff_initial_ms = 5;
-  c.backoff_max_ms = 20;
-  return c;
+// The production pair against `fake`: gemini for text, nano_banana for images.
+std::vector<config::ProviderInstanceConfig> gemini_and_nano_banana(const FakeGemini& fake) {
+  config::ProviderInstanceConfig text = gemini_text_instance("gemini", fake);
+  config::ProviderInstanceConfig image = text;
+  image.name = "nano_banana";
+  image.plugin = "nano_banana";
+  image.settings["model"] = "gemini-2.5-flash-image";
+  return {text, image};
 }
 
 // Answers like Gemini would: the image model paints, the text model answers the schema asked.
@@ -91,9 +89,7 @@ TEST_CASE("The README walkthrough works end to end with the mock and with Gemini
   config::Config cfg = test_config(tdb.url());
   cfg.visualizations.poll_interval_ms = 50;
   if (mode == "gemini") {
-    cfg.providers.instances = {
-        gemini_like("gemini", "gemini", "gemini-2.5-flash", fake),
-        gemini_like("nano_banana", "nano_banana", "gemini-2.5-flash-image", fake)};
+    cfg.providers.instances = gemini_and_nano_banana(fake);
     cfg.providers.chains = {{"analysis", {"gemini"}},
                             {"scenarios", {"gemini"}},
                             {"summary", {"gemini"}},
