@@ -5,10 +5,11 @@
 namespace moodgate::http {
 namespace {
 // Request headers a client may send, and response headers a script may read.
-constexpr const char* kAllowHeaders = "Authorization, Content-Type, Idempotency-Key, X-Request-ID";
+constexpr const char* kAllowHeaders =
+    "Authorization, Content-Type, Idempotency-Key, If-None-Match, X-Request-ID";
 constexpr const char* kExposeHeaders =
     "X-Request-ID, Location, ETag, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, "
-    "X-RateLimit-Reset";
+    "X-RateLimit-Reset, Idempotent-Replayed, Allow";
 }  // namespace
 
 CorsPolicy::CorsPolicy(std::vector<std::string> allowed_origins, int max_age_s)
