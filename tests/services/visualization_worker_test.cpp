@@ -77,6 +77,8 @@ struct Engine {
     registry = std::make_unique<ai::ProviderRegistry>(std::move(set).value());
     caller = std::make_unique<ai::AiCaller>(*registry, client, nullptr);
   }
+  // Calls still running must be answered while the caller exists (AiCaller's contract).
+  ~Engine() { client.stop(); }
   ai::PluginLoader loader{ai::default_plugin_dirs()};
   std::unique_ptr<ai::ProviderRegistry> registry;
   ai::UpstreamClient client;
