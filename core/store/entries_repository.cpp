@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "core/common/json.h"
+#include "core/store/nullable.h"
 #include "core/store/sql_dialect.h"
 #include "core/store/statement.h"
 
@@ -109,14 +110,6 @@ struct EntryColumns {
     a.error_message = text(error_message, error_message_ind);
     return out;
   }
-};
-
-// Binding for a value that may be NULL.
-struct Nullable {
-  Nullable(std::string v, bool present)
-      : text(std::move(v)), ind(present ? soci::i_ok : soci::i_null) {}
-  std::string text;
-  soci::indicator ind;
 };
 
 }  // namespace
@@ -270,8 +263,8 @@ std::optional<int> EntriesRepository::change_content(const std::string& user_id,
                                                      const EntryContentChange& change,
                                                      const std::string& analysis_status,
                                                      const std::string& now) {
-  Nullable situation(change.situation.value_or(""), change.situation.has_value());
-  Nullable thoughts(change.thoughts.value_or(""), change.thoughts.has_value());
+  OptionalText situation(change.situation);
+  OptionalText thoughts(change.thoughts);
   const long long changed = execute_counted(
       sql_,
       "UPDATE entries SET situation = COALESCE(:situation, situation),"
@@ -299,19 +292,19 @@ bool EntriesRepository::set_analysis(const std::string& id, int revision, const 
                                      const std::string& now) {
   const bool ready = a.status == "ready";
   const bool failed = a.status == "failed";
-  Nullable summary(a.summary, ready);
-  Nullable sentiment(a.sentiment, ready);
-  Nullable highlights(ready ? highlights_json(a.highlights) : "", ready);
-  Nullable provider(a.provider, !a.provider.empty());
-  Nullable model(a.model, !a.model.empty());
-  Nullable error_code(a.error_code, failed);
-  Nullable error_message(a.error_message, failed);
+  OptionalText summary(a.summary, ready);
+  OptionalText sentiment(a.sentiment, ready);
+  OptionalText highlights(ready ? highlights_json(a.highlights) : "", ready);
+  OptionalText provider(a.provider, !a.provider.empty());
+  OptionalText model(a.model, !a.model.empty());
+  OptionalText error_code(a.error_code, failed);
+  OptionalText error_message(a.error_message, failed);
   double score = a.score;
   int positive = a.positive_count;
   int negative = a.negative_count;
   const soci::indicator number_ind = ready ? soci::i_ok : soci::i_null;
   soci::indicator score_ind = number_ind, positive_ind = number_ind, negative_ind = number_ind;
-  Nullable analyzed_at(now, ready || failed);
+  OptionalText analyzed_at(now, ready || failed);
   return execute_counted(
              sql_,
              "UPDATE entries SET analysis_status = :status, analysis_summary = :summary,"

@@ -4,26 +4,11 @@
 
 #include <utility>
 
+#include "core/store/nullable.h"
 #include "core/store/sql_dialect.h"
 #include "core/store/statement.h"
 
 namespace moodgate::store {
-namespace {
-
-// Text and an indicator for binding an optional value (NULL when empty).
-struct OptionalText {
-  explicit OptionalText(const std::optional<std::string>& v)
-      : text(v.value_or("")), ind(v ? soci::i_ok : soci::i_null) {}
-  std::string text;
-  soci::indicator ind;
-};
-
-std::optional<std::string> optional_from(std::string& text, soci::indicator ind) {
-  if (ind != soci::i_ok) return std::nullopt;
-  return std::move(text);
-}
-
-}  // namespace
 
 SessionsRepository::SessionsRepository(soci::session& sql) : sql_(sql), backend_(backend_of(sql)) {}
 

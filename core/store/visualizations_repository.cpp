@@ -7,6 +7,7 @@
 #include "core/common/digest.h"
 #include "core/common/time_format.h"
 #include "core/common/uuid.h"
+#include "core/store/nullable.h"
 #include "core/store/sql_dialect.h"
 #include "core/store/statement.h"
 #include "core/store/visualization_images.h"
@@ -22,20 +23,6 @@ std::string now_text() {
 
 std::string later_text(std::chrono::milliseconds delay) {
   return format_rfc3339_ms(WallClock::now() + delay);
-}
-
-// Text and an indicator for binding an optional value (NULL when empty).
-struct OptionalText {
-  explicit OptionalText(const std::optional<std::string>& v)
-      : text(v.value_or("")), ind(v ? soci::i_ok : soci::i_null) {}
-  std::string text;
-  soci::indicator ind;
-};
-
-template <typename T>
-std::optional<T> optional_from(const T& value, soci::indicator ind) {
-  if (ind != soci::i_ok) return std::nullopt;
-  return value;
 }
 
 // The select list every read of a whole row uses, in RowBuffers' order.
