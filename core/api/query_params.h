@@ -11,11 +11,12 @@
 
 #include "core/common/result.h"
 #include "core/http/http_types.h"
+#include "core/store/page_cursor.h"
 
 namespace moodgate::api {
 
-constexpr int kDefaultPageSize = 20;
-constexpr int kMaxPageSize = 100;
+using store::kDefaultPageSize;
+using store::kMaxPageSize;
 
 // `limit`: absent -> 20; otherwise an integer 1..100.
 Result<int> page_limit(const http::HttpRequest& request);

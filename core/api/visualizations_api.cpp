@@ -24,8 +24,7 @@ constexpr const char* kImageCacheControl = "private, max-age=31536000, immutable
 Result<services::VisualizationRequest> visualization_request(const HttpRequest& request) {
   services::VisualizationRequest out;
   // No body at all is a request for the defaults; a body must be a JSON object.
-  if (request.body.empty()) return out;
-  auto body = JsonBody::parse(request);
+  auto body = JsonBody::parse_optional(request);
   if (!body) return std::move(body).error();
   auto style = body->optional_string("style");
   if (!style) return std::move(style).error();

@@ -184,24 +184,24 @@ Result<store::EntryRow> JournalService::get(const std::string& user_id, const st
 void JournalService::update(const CallContext& context, const std::string& id,
                             store::EntryContentChange change, bool analyze,
                             Reply<store::EntryRow> done) {
+  // The change and the read of what it left, in one transaction.
   auto changed = db_.transaction("entries.change", [&](soci::session& sql) {
-    return store::EntriesRepository(sql).change_content(context.user_id, id, change,
-                                                        analyze ? "pending" : "skipped", now());
+    store::EntriesRepository entries(sql);
+    if (!entries.change_content(context.user_id, id, change, analyze ? "pending" : "skipped",
+                                now())) {
+      return std::optional<store::EntryRow>();
+    }
+    return entries.find(context.user_id, id);
   });
   if (!changed) {
     done(std::move(changed).error());
-    return;
-  }
-  if (!*changed) {
+  } else if (!*changed) {
     done(entry_not_found());
-    return;
+  } else if (!analyze) {
+    done(std::move(**changed));
+  } else {
+    enrich(context, std::move(**changed), 0, std::move(done));
   }
-  auto entry = get(context.user_id, id);
-  if (!entry || !analyze) {
-    done(std::move(entry));
-    return;
-  }
-  enrich(context, std::move(entry).value(), 0, std::move(done));
 }
 
 Status JournalService::remove(const std::string& user_id, const std::string& id) {

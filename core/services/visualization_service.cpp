@@ -70,7 +70,7 @@ Result<VisualizationPage> VisualizationService::list(const std::string& user_id,
                                                      const std::optional<std::string>& entry_id,
                                                      int limit,
                                                      const std::optional<std::string>& cursor) {
-  if (limit < 1 || limit > kMaxPageSize) {
+  if (limit < 1 || limit > store::kMaxPageSize) {
     return Error::invalid_input("limit must be an integer from 1 to 100", "limit");
   }
   std::optional<store::PageCursor> after;

@@ -19,6 +19,7 @@
 #include "core/common/result.h"
 #include "core/config/config.h"
 #include "core/store/database.h"
+#include "core/store/page_cursor.h"
 #include "core/store/visualizations_repository.h"
 
 namespace moodgate::services {
@@ -28,9 +29,6 @@ class VisualizationWorkers;
 // The aspect ratios a visualization may ask for (API.md); the first is the default.
 inline constexpr std::array<std::string_view, 5> kAspectRatios = {"1:1", "3:4", "4:3", "9:16",
                                                                   "16:9"};
-// Lists hold 1..kMaxPageSize items, kDefaultPageSize when the client names no limit.
-inline constexpr int kDefaultPageSize = 20;
-inline constexpr int kMaxPageSize = 100;
 
 // A visualization as the API shows it: the row holds nothing private.
 using Visualization = store::VisualizationRow;
@@ -55,7 +53,7 @@ class VisualizationService {
   Result<Visualization> create(const std::string& user_id, const std::string& entry_id,
                                const VisualizationRequest& request);
   Result<Visualization> get(const std::string& user_id, const std::string& id);
-  // One page (limit 1..kMaxPageSize) of the caller's visualizations, of one entry if given,
+  // One page (limit 1..store::kMaxPageSize) of the caller's visualizations, of one entry if given,
   // after the page `cursor` ended.
   Result<VisualizationPage> list(const std::string& user_id,
                                  const std::optional<std::string>& entry_id, int limit,

@@ -14,6 +14,10 @@
 
 namespace moodgate::store {
 
+// API.md's page sizes: `limit` 1..100, 20 when the client names none.
+inline constexpr int kDefaultPageSize = 20;
+inline constexpr int kMaxPageSize = 100;
+
 struct PageCursor {
   std::string created_at;  // RFC 3339 ms, as format_rfc3339_ms() writes it
   std::string id;
