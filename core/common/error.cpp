@@ -20,6 +20,10 @@ const char* error_code_name(ErrorCode code) {
       return "REQUEST_TIMEOUT";
     case ErrorCode::kPayloadTooLarge:
       return "PAYLOAD_TOO_LARGE";
+    case ErrorCode::kUriTooLong:
+      return "URI_TOO_LONG";
+    case ErrorCode::kHeadersTooLarge:
+      return "HEADERS_TOO_LARGE";
     case ErrorCode::kUnsupportedMediaType:
       return "UNSUPPORTED_MEDIA_TYPE";
     case ErrorCode::kContentBlocked:
@@ -56,6 +60,10 @@ int error_code_status(ErrorCode code) {
       return 408;
     case ErrorCode::kPayloadTooLarge:
       return 413;
+    case ErrorCode::kUriTooLong:
+      return 414;
+    case ErrorCode::kHeadersTooLarge:
+      return 431;
     case ErrorCode::kUnsupportedMediaType:
       return 415;
     case ErrorCode::kContentBlocked:

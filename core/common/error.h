@@ -22,6 +22,8 @@ enum class ErrorCode {
   kConflict,
   kRequestTimeout,
   kPayloadTooLarge,
+  kUriTooLong,
+  kHeadersTooLarge,
   kUnsupportedMediaType,
   kContentBlocked,
   kRateLimited,
