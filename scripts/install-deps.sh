@@ -10,7 +10,7 @@ PACKAGES=(
   # libraries (see README, "Why each library")
   libpistache-dev libsoci-dev libyaml-cpp-dev rapidjson-dev libboost-dev
   libpq-dev libsqlite3-dev libcurl4-openssl-dev libsodium-dev libjwt-dev
-  prometheus-cpp-dev libspdlog-dev
+  prometheus-cpp-dev libspdlog-dev libhttp-parser-dev
   # tests: Catch2 and a throwaway PostgreSQL 15 server
   catch2 postgresql
   # tools the tests and benchmarks drive the server with
