@@ -19,10 +19,15 @@ struct ServerConfig {
   int worker_threads = 4;                // bounded pool for blocking work (database, hashing)
   int worker_queue_limit = 1024;         // queued jobs beyond this are refused with 503
   std::size_t max_body_bytes = 1048576;  // request bodies above this answer 413
-  std::size_t max_header_bytes = 16384;  // request line + headers allowance
+  std::size_t max_header_bytes = 16384;  // request line + headers allowance; more answers 431
+  std::size_t max_url_bytes = 8192;      // request target; longer answers 414
+  int max_header_count = 100;            // header fields per request; more answers 431
   int header_timeout_ms = 10000;         // time a client may take to send its whole request
-  int request_timeout_ms = 120000;       // time from receiving a request to answering it
-  int shutdown_grace_ms = 10000;         // how long SIGTERM waits for in-flight requests
+  int keepalive_timeout_ms = 75000;      // an idle keep-alive connection is closed after this
+  int send_timeout_ms = 60000;  // a client that reads nothing of its answer this long is dropped
+  int max_connections = 10000;  // open client connections; more are answered 503 and closed
+  int request_timeout_ms = 120000;                // time from receiving a request to answering it
+  int shutdown_grace_ms = 10000;                  // how long SIGTERM waits for in-flight requests
   std::vector<std::string> cors_allowed_origins;  // exact origins, or "*"; empty = CORS off
   int cors_max_age_s = 600;                       // Access-Control-Max-Age on preflight answers
   std::vector<std::string> trusted_proxies;  // IPs / CIDR ranges whose X-Forwarded-For is believed

@@ -12,14 +12,11 @@
 namespace moodgate::http {
 namespace {
 
-// How long after an answer was sent we assume it was written if Pistache never says so.
-// Pistache 0.0.5 loses the confirmation in two ways: it resolves the promise send() returns
-// without a lock on the loop thread, so a continuation attached from another thread at that
-// moment is lost (seen under ASan: a drain waited its whole grace for one such request); and
-// it queues every write, even from the loop thread, and drops the queued write without settling
-// its promise when the client hangs up first (seen in bench/ai_calls.sh: wrk stopping left
-// dozens of phantom requests in flight). Bigger bodies get longer, since they may really take
-// that long to write.
+// How long after an answer was handed over we assume it was written if nobody says so. The
+// connection (connection.h) confirms every answer: written whole, abandoned after
+// send_timeout_ms, or dropped because the client left. This bound stays as a last resort
+// against a lost confirmation keeping a drain waiting out its whole grace period. Bigger
+// bodies get longer, since they may really take that long to write.
 std::chrono::milliseconds unconfirmed_write_grace(std::size_t body_bytes) {
   return std::chrono::milliseconds(2000 + body_bytes / 1024);  // + 1 s per MiB
 }

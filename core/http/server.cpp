@@ -7,19 +7,17 @@
 
 #include <dirent.h>
 #include <netinet/in.h>
-#include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
-#include <cctype>
 
-#include "core/http/client_address.h"
+#include "core/http/connection.h"
 #include "core/http/deadline_watchdog.h"
 #include "core/http/dispatcher.h"
-#include "core/http/request_id.h"
-#include "core/http/url_codec.h"
+#include "core/http/writable_watcher.h"
 
 namespace moodgate::http {
 namespace Ph = Pistache::Http;
@@ -66,263 +64,128 @@ void raise_listen_backlog(std::uint16_t port) {
 
 constexpr const char* kConnectionKey = "moodgate.connection";
 
-// What we track per connection, beside Pistache's parser. Touched by the connection's event
-// loop and by the watchdog thread, hence atomics.
-struct ConnectionState {
-  std::atomic<bool> closing{false};                // an error was answered; drop further input
-  std::atomic<DeadlineWatchdog::Id> receiving{0};  // deadline for the request being received
+// Our part of a Pistache peer: the connection, and when Pistache's own idle clock was last
+// wound (event-loop thread only).
+struct PeerState {
+  std::shared_ptr<Connection> connection;
+  std::chrono::steady_clock::time_point wound;
 };
 
-// A response header with a name chosen at run time. Pistache writes only typed headers into a
-// response (its Raw headers are request-side), so every header we set goes out through this.
-class NamedHeader : public Ph::Header::Header {
- public:
-  NamedHeader(std::string name, std::string value)
-      : name_(std::move(name)), value_(std::move(value)) {}
-  const char* name() const override { return name_.c_str(); }
-  void write(std::ostream& os) const override { os << value_; }
-#ifdef SAFE_HEADER_CAST
-  uint64_t hash() const override {
-    return std::hash<std::string>{}(name_);
-  }
-#endif
-
- private:
-  std::string name_;
-  std::string value_;
+// Connections open now and the most allowed, shared by every event loop.
+struct ConnectionBudget {
+  std::atomic<long> open{0};
+  long max = 0;
+  std::atomic<std::int64_t> last_warning_ms{0};
 };
-
-HttpRequest convert_request(const Ph::Request& in, const std::string& peer_ip,
-                            const TrustedProxies& proxies) {
-  HttpRequest out;
-  out.received_at = std::chrono::steady_clock::now();
-  out.method_token = Ph::methodString(in.method());
-  out.method = parse_method(out.method_token);
-  out.path = in.resource();
-  for (auto it = in.query().parameters_begin(); it != in.query().parameters_end(); ++it) {
-    out.query[percent_decode(it->first, true)] = percent_decode(it->second, true);
-  }
-  for (const auto& header : in.headers().list()) {
-    std::ostringstream value;
-    header->write(value);
-    out.headers[header->name()] = value.str();
-  }
-  for (const auto& [name, raw] : in.headers().rawList()) out.headers[raw.name()] = raw.value();
-  out.body = in.body();
-  out.peer_ip = peer_ip;
-  out.client_ip = proxies.client_address(peer_ip, out.header("X-Forwarded-For"));
-  out.request_id = choose_request_id(out.header("X-Request-ID"));
-  return out;
-}
-
-// Whether the connection stays open after this answer (HTTP/1.1 default keep-alive).
-bool wants_close(const HttpRequest& request, Ph::Version version) {
-  auto connection = request.header("Connection");
-  std::string c = connection.value_or("");
-  for (auto& ch : c) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  if (version == Ph::Version::Http10) return c.find("keep-alive") == std::string::npos;
-  return c.find("close") != std::string::npos;
-}
 
 }  // namespace
 
-// Pistache's Http::Handler, with our own onInput: Pistache's version answers its own errors
-// (413 when the request outgrows the buffer, 400 on a malformed request line or header) as
-// plain text; ours answers them in the JSON envelope and closes the connection. It also holds
-// each request to server.header_timeout_ms from its first byte to its last (slow clients get
-// 408 in the envelope), so Pistache's own timers, which would cut off slow handlers too, can be
-// set far out of the way.
+// Pistache's Http::Handler reduced to what it does well: accepting and reading sockets on its
+// event loops. Requests are framed, answered and timed by Connection (connection.h), not by
+// Pistache's parser, whose cost grows with the square of a long header and which is lenient
+// about framing; its own timers stay far beyond ours as a safety net.
 class GatewayHandler : public Ph::Handler {
  public:
   HTTP_PROTOTYPE(GatewayHandler)
 
-  GatewayHandler(std::shared_ptr<Dispatcher> dispatcher, std::shared_ptr<DeadlineWatchdog> watchdog,
-                 const config::ServerConfig& config)
-      : dispatcher_(std::move(dispatcher)),
-        watchdog_(std::move(watchdog)),
-        max_body_bytes_(config.max_body_bytes),
-        receive_timeout_(config.header_timeout_ms),
-        proxies_(config.trusted_proxies) {}
+  GatewayHandler(std::shared_ptr<const ConnectionContext> context,
+                 std::shared_ptr<ConnectionBudget> budget)
+      : context_(std::move(context)), budget_(std::move(budget)) {}
 
-  void onRequest(const Ph::Request& request, Ph::ResponseWriter writer) override {
-    handle(request, std::move(writer), request.address().host());
-  }
+  // Never called: onInput() frames requests itself.
+  void onRequest(const Ph::Request&, Ph::ResponseWriter) override {}
 
  private:
-  void onInput(const char* buffer, size_t len,
-               const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
-    auto state = connection_state(peer);
-    if (state->closing.load()) return;  // answered an error; the socket is being shut
-    if (state->receiving.load() == 0) start_receive_deadline(peer, state);
-    auto parser = getParser(peer);
-    auto& parsed = parser->request;
-    try {
-      if (!parser->feed(buffer, len)) {
-        Error e(ErrorCode::kPayloadTooLarge, "Request is larger than the server accepts");
-        e.with("limit_bytes", static_cast<long long>(max_body_bytes_));
-        reject(peer, state, parsed.version(), e);
-        parser->reset();
-        return;
-      }
-      if (parser->parse() == Pistache::Http::Private::State::Done) {
-        const auto id = state->receiving.exchange(0);
-        if (id != 0 && !watchdog_->cancel(id)) return;  // the 408 won the race; it closes
-        Ph::ResponseWriter writer(parsed.version(), transport(), this, peer);
-        handle(parsed, std::move(writer), peer->address().host());
-        parser->reset();
-      }
-    } catch (const Ph::HttpError& err) {
-      const int code = err.code();
-      Error e = code == 413 ? Error(ErrorCode::kPayloadTooLarge,
-                                    "Request is larger than the server accepts")
-                            : Error(ErrorCode::kInvalidInput, "Malformed HTTP request");
-      reject(peer, state, parsed.version(), e);
-      parser->reset();
-    } catch (const std::exception& ex) {
-      spdlog::debug("malformed request: {}", ex.what());
-      reject(peer, state, parsed.version(),
-             Error(ErrorCode::kInvalidInput, "Malformed HTTP request"));
-      parser->reset();
-    }
-  }
-
-  // Our state for a connection, made on its first input (on its event-loop thread).
-  static std::shared_ptr<ConnectionState> connection_state(
-      const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
-    if (auto existing = peer->tryGetData(kConnectionKey)) {
-      return std::static_pointer_cast<ConnectionState>(existing);
-    }
-    auto state = std::make_shared<ConnectionState>();
+  void onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
+    // Pistache's idle clock reads the peer's parser (never fed: Connection frames requests).
+    peer->putData(Ph::Handler::ParserData, std::make_shared<Ph::RequestParser>(0));
+    auto state = std::make_shared<PeerState>();
+    state->connection = std::make_shared<Connection>(peer->fd(), peer->address().host(), context_);
+    state->wound = std::chrono::steady_clock::now();
     peer->putData(kConnectionKey, state);
-    return state;
-  }
-
-  // A request has begun to arrive: it must be complete within the receive timeout.
-  void start_receive_deadline(const std::shared_ptr<Pistache::Tcp::Peer>& peer,
-                              const std::shared_ptr<ConnectionState>& state) {
-    std::weak_ptr<Pistache::Tcp::Peer> weak = peer;
-    std::weak_ptr<Dispatcher> dispatcher = dispatcher_;
-    state->receiving.store(watchdog_->schedule(
-        std::chrono::steady_clock::now() + receive_timeout_, [weak, state, dispatcher] {
-          state->receiving.store(0);
-          auto p = weak.lock();
-          auto d = dispatcher.lock();
-          if (!p || !d || state->closing.exchange(true)) return;
-          Error e(ErrorCode::kRequestTimeout, "The request was not received in time");
-          d->reject(rejected_request(p), e, transmit_closing(weak, Ph::Version::Http11));
-        }));
-  }
-
-  void handle(const Ph::Request& in, Ph::ResponseWriter writer, const std::string& peer_ip) {
-    HttpRequest request = convert_request(in, peer_ip, proxies_);
-    const bool close = wants_close(request, in.version());
-    auto shared_writer = std::make_shared<Ph::ResponseWriter>(std::move(writer));
-    if (request.body.size() > max_body_bytes_) {
-      Error e(ErrorCode::kPayloadTooLarge, "Request body is larger than the server accepts");
-      e.with("limit_bytes", static_cast<long long>(max_body_bytes_));
-      dispatcher_->reject(std::move(request), e, transmit_to(shared_writer, close));
+    const long open = budget_->open.fetch_add(1) + 1;
+    if (open > budget_->max) {
+      warn_over_budget(open);
+      Error e(ErrorCode::kUnavailable, "The server has too many open connections; try again");
+      state->connection->refuse(e);
       return;
     }
-    dispatcher_->dispatch(std::move(request), transmit_to(shared_writer, close));
+    state->connection->open();
   }
 
-  // Answers a framing error (the stream cannot be trusted any more) and closes the connection.
-  void reject(const std::shared_ptr<Pistache::Tcp::Peer>& peer,
-              const std::shared_ptr<ConnectionState>& state, Ph::Version version,
-              const Error& error) {
-    if (state->closing.exchange(true)) return;  // the receive deadline answered already
-    if (const auto id = state->receiving.exchange(0)) watchdog_->cancel(id);
-    dispatcher_->reject(rejected_request(peer), error, transmit_closing(peer, version));
-  }
-
-  // The request record for an answer given before a request could be parsed.
-  static HttpRequest rejected_request(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
-    HttpRequest request;
-    request.received_at = std::chrono::steady_clock::now();
-    request.method = Method::kOther;
-    request.method_token = "-";
-    request.request_id = choose_request_id(std::nullopt);
-    request.peer_ip = peer->address().host();
-    request.client_ip = request.peer_ip;  // headers were not read: believe no proxy
-    return request;
-  }
-
-  // Writes the answer straight to the peer and shuts the socket once it is written: Pistache
-  // keeps connections open whatever the Connection header says. Safe from any thread.
-  static Dispatcher::Transmit transmit_closing(const std::weak_ptr<Pistache::Tcp::Peer>& weak,
-                                               Ph::Version version) {
-    return [weak, version](HttpResponse&& response, const std::function<void()>& written) {
-      auto p = weak.lock();
-      if (!p) return written();
-      const std::string bytes = serialize_closing(response, version);
-      const int fd = p->fd();
-      p->send(Pistache::RawBuffer(bytes, bytes.size()))
-          .then(
-              [fd, written](ssize_t) {
-                ::shutdown(fd, SHUT_RDWR);
-                written();
-              },
-              [written](const std::exception_ptr&) { written(); });
-    };
-  }
-
-  static std::string serialize_closing(const HttpResponse& response, Ph::Version version) {
-    std::string out = version == Ph::Version::Http10 ? "HTTP/1.0 " : "HTTP/1.1 ";
-    out += std::to_string(response.status) + " " +
-           Ph::codeString(static_cast<Ph::Code>(response.status)) + "\r\n";
-    auto line = [&out](const std::string& name, const std::string& value) {
-      out.append(name).append(": ").append(value).append("\r\n");
-    };
-    if (!response.content_type.empty()) line("Content-Type", response.content_type);
-    for (const auto& [name, value] : response.headers) {
-      if (strcasecmp(name.c_str(), "Connection") != 0) line(name, value);
+  void onDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
+    budget_->open.fetch_sub(1);
+    if (auto state = peer->tryGetData(kConnectionKey)) {
+      std::static_pointer_cast<PeerState>(state)->connection->on_closed();
     }
-    out += "Connection: close\r\nContent-Length: " + std::to_string(response.body.size()) +
-           "\r\n\r\n" + response.body;
-    return out;
   }
 
-  static Dispatcher::Transmit transmit_to(std::shared_ptr<Ph::ResponseWriter> writer, bool close) {
-    return [writer = std::move(writer), close](HttpResponse&& response,
-                                               const std::function<void()>& written) {
-      // Repeated names (Vary from two middlewares) are joined into one list-valued header.
-      HeaderMap merged;
-      bool closing = close;
-      for (const auto& [name, value] : response.headers) {
-        if (strcasecmp(name.c_str(), "Connection") == 0) {
-          closing = closing || value == "close";
-          continue;
-        }
-        auto [it, fresh] = merged.emplace(name, value);
-        if (!fresh && it->second != value) it->second += ", " + value;
-      }
-      auto& headers = writer->headers();
-      for (const auto& [name, value] : merged) {
-        headers.add(std::make_shared<NamedHeader>(name, value));
-      }
-      headers.add<Ph::Header::Connection>(closing ? Ph::ConnectionControl::Close
-                                                  : Ph::ConnectionControl::KeepAlive);
-      const auto code = static_cast<Ph::Code>(response.status);
-      auto sent = response.content_type.empty()
-                      ? writer->send(code, response.body)
-                      : writer->send(code, response.body,
-                                     Ph::Mime::MediaType::fromString(response.content_type));
-      sent.then([written](ssize_t) { written(); },
-                [written](const std::exception_ptr&) { written(); });
-    };
+  void onInput(const char* buffer, size_t len,
+               const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
+    auto data = peer->tryGetData(kConnectionKey);
+    if (!data) return;
+    auto state = std::static_pointer_cast<PeerState>(data);
+    // Pistache closes a peer whose parser has not been reset for its header timeout (our
+    // safety net, set far beyond our own deadlines): wind that clock while the client talks.
+    const auto now = std::chrono::steady_clock::now();
+    if (now - state->wound > std::chrono::seconds(1)) {
+      Ph::Handler::getParser(peer)->reset();
+      state->wound = now;
+    }
+    state->connection->on_input(buffer, len);
   }
 
-  std::shared_ptr<Dispatcher> dispatcher_;
-  std::shared_ptr<DeadlineWatchdog> watchdog_;
-  std::size_t max_body_bytes_;
-  std::chrono::milliseconds receive_timeout_;
-  TrustedProxies proxies_;
+  // One warning per 10 s while connections are refused, not one per connection.
+  void warn_over_budget(long open) {
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now().time_since_epoch())
+                            .count();
+    auto last = budget_->last_warning_ms.load();
+    if (now_ms - last < 10000) return;
+    if (budget_->last_warning_ms.compare_exchange_strong(last, now_ms)) {
+      spdlog::warn("{} connections open (server.max_connections = {}): refusing new ones with 503",
+                   open - 1, budget_->max);
+    }
+  }
+
+  std::shared_ptr<const ConnectionContext> context_;
+  std::shared_ptr<ConnectionBudget> budget_;
 };
+
+// After an answer that closes the connection, how long what the client still sends is read
+// and dropped before the socket is closed (so it reads the answer, not a reset).
+constexpr std::chrono::milliseconds kLingerTimeout{2000};
+// Descriptors kept free for everything but client connections: the database pool, AI
+// provider connections, plugins, logs.
+constexpr long kReservedDescriptors = 2048;
+
+// Raises the soft limit on open files to the hard limit and returns it.
+long raise_open_files_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  return limit.rlim_cur == RLIM_INFINITY ? 1L << 20 : static_cast<long>(limit.rlim_cur);
+}
+
+// server.max_connections, lowered (with a warning) to what the open-files limit allows.
+long connection_budget(long configured) {
+  const long files = raise_open_files_limit();
+  const long room = files > 2 * kReservedDescriptors ? files - kReservedDescriptors : files / 2;
+  if (configured <= room) return configured;
+  spdlog::warn("server.max_connections = {} does not fit the open-files limit ({}); using {}",
+               configured, files, room);
+  return room;
+}
 
 struct HttpServer::Impl {
   config::ServerConfig config;
   std::shared_ptr<DeadlineWatchdog> watchdog;
   std::shared_ptr<Dispatcher> dispatcher;
+  std::shared_ptr<WritableWatcher> writer;
   std::unique_ptr<Pistache::Http::Endpoint> endpoint;
   bool started = false;
 };
@@ -343,24 +206,41 @@ HttpServer::~HttpServer() {
 
 Status HttpServer::start() {
   const auto& c = impl_->config;
-  // Pistache's timers also run while an answer is pending and then send a bare 408, so they
-  // sit beyond our own deadlines (receive, then answer) and should never fire.
-  const auto safety_net =
-      std::chrono::milliseconds(c.header_timeout_ms + c.request_timeout_ms + 5000);
+  auto context = std::make_shared<ConnectionContext>();
+  context->settings.limits =
+      FramingLimits{c.max_url_bytes, c.max_header_bytes,
+                    static_cast<std::size_t>(c.max_header_count), c.max_body_bytes};
+  context->settings.receive_timeout = std::chrono::milliseconds(c.header_timeout_ms);
+  context->settings.keepalive_timeout = std::chrono::milliseconds(c.keepalive_timeout_ms);
+  context->settings.send_timeout = std::chrono::milliseconds(c.send_timeout_ms);
+  context->settings.linger_timeout =
+      std::min(kLingerTimeout, std::chrono::milliseconds(std::max(1, c.header_timeout_ms)));
+  context->proxies = TrustedProxies(c.trusted_proxies);
+  context->dispatcher = impl_->dispatcher;
+  context->watchdog = impl_->watchdog;
+  auto budget = std::make_shared<ConnectionBudget>();
+  budget->max = connection_budget(c.max_connections);
+  // Pistache's own timers close a connection quietly (and send a bare 408 if it thinks a
+  // request is under way), so they sit beyond every deadline of ours and should never fire.
+  const auto safety_net = std::chrono::milliseconds(c.header_timeout_ms) +
+                          std::chrono::milliseconds(c.request_timeout_ms) +
+                          std::chrono::milliseconds(c.send_timeout_ms) +
+                          std::chrono::milliseconds(c.keepalive_timeout_ms) +
+                          std::chrono::seconds(60);
   try {
+    impl_->writer = std::make_shared<WritableWatcher>();
+    context->writer = impl_->writer;
     Pistache::Address address(c.host, Pistache::Port(static_cast<std::uint16_t>(c.port)));
     impl_->endpoint = std::make_unique<Pistache::Http::Endpoint>(address);
     auto options = Pistache::Http::Endpoint::options()
                        .threads(c.io_threads)
                        .threadsName("mg-http")
                        .flags(Pistache::Tcp::Options::ReuseAddr)
-                       .maxRequestSize(c.max_body_bytes + c.max_header_bytes)
-                       .maxResponseSize(std::size_t{64} << 20)
                        .headerTimeout(safety_net)
-                       .bodyTimeout(safety_net);
+                       .bodyTimeout(safety_net)
+                       .keepaliveTimeout(safety_net);
     impl_->endpoint->init(options);
-    impl_->endpoint->setHandler(
-        std::make_shared<GatewayHandler>(impl_->dispatcher, impl_->watchdog, c));
+    impl_->endpoint->setHandler(std::make_shared<GatewayHandler>(context, budget));
     impl_->endpoint->serveThreaded();
     raise_listen_backlog(static_cast<std::uint16_t>(impl_->endpoint->getPort()));
     impl_->started = true;
@@ -394,6 +274,7 @@ void HttpServer::stop() {
   impl_->started = false;
   impl_->endpoint->shutdown();
   impl_->watchdog->stop();  // nothing may fire into a stopped endpoint
+  if (impl_->writer) impl_->writer->stop();
 }
 
 }  // namespace moodgate::http

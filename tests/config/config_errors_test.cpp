@@ -20,7 +20,8 @@ std::string error_of(const std::string& yaml) {
 
 const std::string kServerKeys =
     "host, port, io_threads, worker_threads, worker_queue_limit, max_body_bytes, "
-    "max_header_bytes, header_timeout_ms, request_timeout_ms, shutdown_grace_ms, "
+    "max_header_bytes, max_url_bytes, max_header_count, header_timeout_ms, keepalive_timeout_ms, "
+    "send_timeout_ms, max_connections, request_timeout_ms, shutdown_grace_ms, "
     "cors_allowed_origins, cors_max_age_s, trusted_proxies, debug_endpoints";
 
 }  // namespace
@@ -140,7 +141,7 @@ TEST_CASE("Byte sizes accept only integers, <n>KiB and <n>MiB, within their rang
         "test.yaml: server.max_body_bytes: expected a byte size 1..1024MiB (an integer, <n>KiB "
         "or <n>MiB), got \"1025MiB\"");
   CHECK(error_of(kUrl + "server:\n  max_header_bytes: 512\n") ==
-        "test.yaml: server.max_header_bytes: expected a byte size 1KiB..1MiB (an integer, <n>KiB "
+        "test.yaml: server.max_header_bytes: expected a byte size 1KiB..64KiB (an integer, <n>KiB "
         "or <n>MiB), got \"512\"");
 }
 

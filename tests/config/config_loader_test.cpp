@@ -58,7 +58,7 @@ TEST_CASE("Every kind of value is converted into the config structs", "[config]"
       "  worker_threads: \"32\"\n"
       "  worker_queue_limit: 10\n"
       "  max_body_bytes: 512KiB\n"
-      "  max_header_bytes: 1MiB\n"
+      "  max_header_bytes: 64KiB\n"
       "  header_timeout_ms: 1\n"
       "  request_timeout_ms: 3600000\n"
       "  shutdown_grace_ms: 500\n"
@@ -107,7 +107,7 @@ TEST_CASE("Every kind of value is converted into the config structs", "[config]"
   CHECK(server.worker_threads == 32);
   CHECK(server.worker_queue_limit == 10);
   CHECK(server.max_body_bytes == 512 * 1024);
-  CHECK(server.max_header_bytes == 1024 * 1024);
+  CHECK(server.max_header_bytes == 64 * 1024);
   CHECK(server.header_timeout_ms == 1);
   CHECK(server.request_timeout_ms == 3600000);
   CHECK(server.shutdown_grace_ms == 500);
@@ -274,7 +274,9 @@ TEST_CASE("The startup log line lists every option with its effective value", "[
   CHECK(describe_config_for_log(config) ==
         "config=config/moodgate.yaml server.host=127.0.0.1 server.port=8080 server.io_threads=2 "
         "server.worker_threads=4 server.worker_queue_limit=1024 server.max_body_bytes=1MiB "
-        "server.max_header_bytes=16KiB server.header_timeout_ms=10000 "
+        "server.max_header_bytes=16KiB server.max_url_bytes=8KiB server.max_header_count=100 "
+        "server.header_timeout_ms=10000 server.keepalive_timeout_ms=75000 "
+        "server.send_timeout_ms=60000 server.max_connections=10000 "
         "server.request_timeout_ms=120000 server.shutdown_grace_ms=10000 "
         "server.cors_allowed_origins=[https://a.example,https://b.example] "
         "server.cors_max_age_s=600 server.trusted_proxies=[] server.debug_endpoints=false "
