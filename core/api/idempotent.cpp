@@ -7,6 +7,7 @@
 #include "core/common/digest.h"
 #include "core/common/json.h"
 #include "core/http/error_envelope.h"
+#include "moodgate/json.h"
 
 namespace moodgate::api {
 namespace {
@@ -59,8 +60,7 @@ http::HttpResponse replayed(const store::StoredResponse& s) {
   r.body = s.body;
   r.content_type.clear();
   rapidjson::Document headers;
-  headers.Parse(s.headers_json.data(), s.headers_json.size());
-  if (!headers.HasParseError() && headers.IsObject()) {
+  if (!sdk::parse_json(s.headers_json, headers) && headers.IsObject()) {
     for (const auto& h : headers.GetObject()) {
       if (!h.value.IsString()) continue;
       const std::string name = h.name.GetString();

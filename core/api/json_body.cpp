@@ -4,6 +4,8 @@
 #include <rapidjson/error/en.h>
 #include <strings.h>
 
+#include "moodgate/json.h"
+
 namespace moodgate::api {
 
 struct JsonBody::Doc {
@@ -61,13 +63,17 @@ Result<JsonBody> JsonBody::parse(const http::HttpRequest& request) {
   }
   auto doc = std::make_shared<Doc>();
   // Trailing content after the value is an error too (kParseErrorDocumentRootNotSingular).
-  doc->document.Parse<rapidjson::kParseValidateEncodingFlag>(request.body.data(),
-                                                             request.body.size());
-  if (doc->document.HasParseError()) {
-    Error e(ErrorCode::kInvalidInput,
-            std::string("The request body is not valid JSON: ") +
-                rapidjson::GetParseError_En(doc->document.GetParseError()));
-    e.with("offset", static_cast<long long>(doc->document.GetErrorOffset()));
+  sdk::JsonOptions options;
+  options.validate_utf8 = true;
+  if (const auto error = sdk::parse_json(request.body, doc->document, options)) {
+    if (error->too_deep()) {
+      Error e(ErrorCode::kInvalidInput, "The request body " + error->describe());
+      e.with("max_depth", static_cast<long long>(error->max_depth));
+      return e;
+    }
+    Error e(ErrorCode::kInvalidInput, std::string("The request body is not valid JSON: ") +
+                                          rapidjson::GetParseError_En(error->code));
+    e.with("offset", static_cast<long long>(error->offset));
     return e;
   }
   if (!doc->document.IsObject()) {

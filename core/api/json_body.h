@@ -1,7 +1,8 @@
 // JsonBody: a request body read as a JSON object, with API.md's error rules.
 //
 // parse() answers 415 UNSUPPORTED_MEDIA_TYPE when the Content-Type is not JSON, and 400
-// INVALID_INPUT when the body is not valid UTF-8 JSON or not an object. The field readers answer
+// INVALID_INPUT when the body is not valid UTF-8 JSON, nests deeper than sdk::kMaxJsonDepth (64)
+// levels, or is not an object. The field readers answer
 // 400 naming the field when it is missing or has the wrong type. Unknown fields are ignored.
 // Immutable after parse(); cheap to copy (shares the document).
 #pragma once

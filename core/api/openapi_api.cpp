@@ -16,6 +16,7 @@
 #include "core/http/etag.h"
 #include "core/http/exchange.h"
 #include "moodgate/docs_page_html.h"
+#include "moodgate/json.h"
 
 namespace moodgate::api {
 namespace {
@@ -61,10 +62,9 @@ Error document_error(const std::string& path, const std::string& what) {
 // The checks that make the JSON an OpenAPI 3.0 document the routes and /docs can use.
 Status check_document(const std::string& path, const std::string& json) {
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
-  if (doc.HasParseError() || !doc.IsObject()) {
-    return document_error(path, "the top level must be a mapping");
-  }
+  if (const auto error = sdk::parse_json(json, doc))
+    return document_error(path, "it " + error->describe());
+  if (!doc.IsObject()) return document_error(path, "the top level must be a mapping");
   const auto openapi = doc.FindMember("openapi");
   if (openapi == doc.MemberEnd() || !openapi->value.IsString() ||
       std::string_view(openapi->value.GetString()).rfind("3.0.", 0) != 0) {

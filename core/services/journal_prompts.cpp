@@ -8,6 +8,7 @@
 #include "core/common/digest.h"
 #include "core/common/json.h"
 #include "core/common/text.h"
+#include "moodgate/json.h"
 
 namespace moodgate::services {
 namespace {
@@ -127,8 +128,9 @@ Error misfit(const std::string& what) {
 // The answer as a JSON object, or the misfit error.
 Result<rapidjson::Document> parse_object(const std::string& answer) {
   rapidjson::Document doc;
-  doc.Parse(answer.data(), answer.size());
-  if (doc.HasParseError()) return misfit("it is not JSON");
+  if (const auto error = sdk::parse_json(answer, doc)) {
+    return misfit(error->too_deep() ? "it " + error->describe() : "it is not JSON");
+  }
   if (!doc.IsObject()) return misfit("it is not a JSON object");
   return doc;
 }

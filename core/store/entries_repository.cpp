@@ -11,6 +11,7 @@
 #include "core/store/nullable.h"
 #include "core/store/sql_dialect.h"
 #include "core/store/statement.h"
+#include "moodgate/json.h"
 
 namespace moodgate::store {
 namespace {
@@ -34,8 +35,7 @@ std::string highlights_json(const std::vector<Highlight>& highlights) {
 std::vector<Highlight> highlights_from(const std::string& text) {
   std::vector<Highlight> out;
   rapidjson::Document doc;
-  doc.Parse(text.data(), text.size());
-  if (doc.HasParseError() || !doc.IsArray()) return out;
+  if (sdk::parse_json(text, doc) || !doc.IsArray()) return out;
   for (const auto& item : doc.GetArray()) {
     if (!item.IsObject()) continue;
     const auto t = item.FindMember("text");

@@ -5,6 +5,7 @@
 #include "gemini_common/failure_message.h"
 #include "gemini_common/generate_content_reply.h"
 #include "gemini_common/json_text.h"
+#include "moodgate/json.h"
 
 namespace moodgate::providers::gemini {
 namespace {
@@ -36,9 +37,11 @@ sdk::Next text_result(const gemini_common::Endpoint& endpoint, const sdk::TextTa
   if (!task.json_schema.empty()) {
     // An answer cut off at MAX_TOKENS is the usual way JSON mode yields broken JSON.
     rapidjson::Document doc;
-    if (!gemini_common::parse_json(doc, text)) {
+    if (const auto error = sdk::parse_json(text, doc)) {
+      const std::string what =
+          error->too_deep() ? "the answer " + error->describe() : "the answer is not valid JSON";
       return make_failure(endpoint, FailureKind::kBadResponse,
-                          with_reason("the answer is not valid JSON", candidate.finish_reason));
+                          with_reason(what, candidate.finish_reason));
     }
   }
   sdk::Result result;

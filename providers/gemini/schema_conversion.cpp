@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "gemini_common/json_text.h"
+#include "moodgate/json.h"
 
 namespace moodgate::providers::gemini {
 namespace {
@@ -162,7 +163,9 @@ class Converter {
 
 std::variant<std::string, SchemaError> to_response_schema(std::string_view json_schema) {
   rapidjson::Document doc;
-  if (!gemini_common::parse_json(doc, json_schema)) return SchemaError{"it is not valid JSON"};
+  if (const auto error = sdk::parse_json(json_schema, doc)) {
+    return SchemaError{error->too_deep() ? "it " + error->describe() : "it is not valid JSON"};
+  }
   if (!doc.IsObject()) return SchemaError{"it is not a JSON object"};
   try {
     return gemini_common::build_json([&](Writer& w) { Converter(w).schema(doc, "", 0); });

@@ -6,6 +6,7 @@
 
 #include "gemini_common/failure_message.h"
 #include "gemini_common/json_text.h"
+#include "moodgate/json.h"
 
 namespace moodgate::providers::gemini_common {
 namespace {
@@ -108,7 +109,7 @@ long long to_number(std::string_view digits) {
 sdk::Failure failure_from_error_reply(const Endpoint& endpoint, const sdk::HttpReply& reply) {
   ErrorFacts facts;
   rapidjson::Document doc;
-  if (parse_json(doc, reply.body)) {
+  if (!sdk::parse_json(reply.body, doc)) {
     if (const rapidjson::Value* error = find_object(doc, "error")) facts = read_error(*error);
   }
   return failure_from(endpoint, reply.status, facts, reply.headers);

@@ -5,6 +5,7 @@
 #include "gemini_common/error_reply.h"
 #include "gemini_common/failure_message.h"
 #include "gemini_common/json_text.h"
+#include "moodgate/json.h"
 
 namespace moodgate::providers::gemini_common {
 namespace {
@@ -64,7 +65,12 @@ std::variant<Candidate, sdk::Failure> read_generate_content(const Endpoint& endp
     return make_failure(endpoint, FailureKind::kBadResponse, "200 with an empty body");
   }
   rapidjson::Document doc;
-  if (!parse_json(doc, reply.body) || !doc.IsObject()) {
+  const auto error = sdk::parse_json(reply.body, doc);
+  if (error && error->too_deep()) {
+    return make_failure(endpoint, FailureKind::kBadResponse,
+                        "200 with a body that " + error->describe());
+  }
+  if (error || !doc.IsObject()) {
     return make_failure(endpoint, FailureKind::kBadResponse,
                         "200 with a body that is not a JSON object (malformed or truncated)");
   }

@@ -2,11 +2,6 @@
 
 namespace moodgate::providers::gemini_common {
 
-bool parse_json(rapidjson::Document& doc, std::string_view text) {
-  doc.Parse<rapidjson::kParseIterativeFlag>(text.data(), text.size());
-  return !doc.HasParseError();
-}
-
 const rapidjson::Value* find_member(const rapidjson::Value& value, const char* name) {
   if (!value.IsObject()) return nullptr;
   auto it = value.FindMember(name);

@@ -1,5 +1,6 @@
 // Small helpers over RapidJSON for the Gemini plugins: building request bodies and reading
-// replies defensively (a reply's shape is never trusted, so lookups check types first).
+// replies defensively (a reply's shape is never trusted, so lookups check types first). Replies
+// are parsed with sdk::parse_json (moodgate/json.h), which bounds their depth.
 #pragma once
 
 #include <rapidjson/document.h>
@@ -29,10 +30,6 @@ inline void write_key(Writer& w, std::string_view k) {
 inline void write_string(Writer& w, std::string_view v) {
   w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
 }
-
-// Parses `text` into `doc` without recursion (a deeply nested reply cannot exhaust the stack).
-// Returns whether it is one whole JSON value.
-bool parse_json(rapidjson::Document& doc, std::string_view text);
 
 // The member `name` of `value` when `value` is an object that has it, else nullptr.
 const rapidjson::Value* find_member(const rapidjson::Value& value, const char* name);

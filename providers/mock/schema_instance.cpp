@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "moodgate/json.h"
 #include "scenarios.h"
 #include "schema_keywords.h"
 #include "utf8.h"
@@ -273,11 +274,10 @@ class Generator {
 
 SchemaInstance instance_of(std::string_view json_schema, const Analysis& analysis) {
   rapidjson::Document schema;
-  schema.Parse(json_schema.data(), json_schema.size());
-  if (schema.HasParseError()) {
-    return {"", "json_schema is not valid JSON (at offset " +
-                    std::to_string(schema.GetErrorOffset()) + ": " +
-                    rapidjson::GetParseError_En(schema.GetParseError()) + ")"};
+  if (const auto error = sdk::parse_json(json_schema, schema)) {
+    if (error->too_deep()) return {"", "json_schema " + error->describe()};
+    return {"", "json_schema is not valid JSON (at offset " + std::to_string(error->offset) + ": " +
+                    rapidjson::GetParseError_En(error->code) + ")"};
   }
   if (!schema.IsObject()) return {"", "json_schema must be a JSON object"};
   return {Generator(schema, analysis).run(), ""};

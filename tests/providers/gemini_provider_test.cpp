@@ -5,6 +5,7 @@
 #include <string>
 
 #include "tests/providers/gemini_test_support.h"
+#include "tests/support/deep_json.h"
 #include "tests/support/provider_plugin.h"
 
 using namespace moodgate;
@@ -178,6 +179,16 @@ TEST_CASE("a schema Gemini cannot take is refused as an invalid request", "[prov
   const sdk::Failure failure = failure_of(provider->start(task));
   CHECK(failure.kind == sdk::FailureKind::kInvalidRequest);
   CHECK(failure.message.starts_with("gemini: json_schema cannot be used: "));
+}
+
+TEST_CASE("a schema nested deeper than 64 levels is refused as an invalid request, never a crash",
+          "[providers]") {
+  auto provider = load_built_provider("gemini", kTextSettings);
+  sdk::TextTask task = simple_task();
+  task.json_schema = moodgate::testing::nested_objects(150'000);
+  const sdk::Failure failure = failure_of(provider->start(task));
+  CHECK(failure.kind == sdk::FailureKind::kInvalidRequest);
+  CHECK(failure.message == "gemini: json_schema cannot be used: it nests deeper than 64 levels");
 }
 
 TEST_CASE("a task Gemini text models cannot serve is refused before anything is sent",

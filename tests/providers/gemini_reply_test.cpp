@@ -5,6 +5,7 @@
 #include <string>
 
 #include "tests/providers/gemini_test_support.h"
+#include "tests/support/deep_json.h"
 #include "tests/support/provider_plugin.h"
 
 using namespace moodgate;
@@ -104,6 +105,50 @@ TEST_CASE("a malformed, truncated or empty 200 body is a bad response", "[provid
   const sdk::Failure failure = failure_of(finish_with(reply(200, body)));
   CHECK(failure.kind == Kind::kBadResponse);
   CHECK(failure.message.find("candidates") == std::string::npos);  // never the body
+}
+
+TEST_CASE("a 200 body nested deeper than 64 levels is a bad response, never a crash",
+          "[providers]") {
+  using moodgate::testing::nested_arrays;
+  using moodgate::testing::nested_objects;
+  for (const std::string& body :
+       {nested_arrays(150'000), nested_arrays(150'000, false), nested_objects(150'000),
+        R"({"candidates": )" + nested_arrays(64) + "}"}) {
+    INFO(body.substr(0, 40) << " ... " << body.size() << " bytes");
+    const sdk::Failure failure = failure_of(finish_with(reply(200, body)));
+    CHECK(failure.kind == Kind::kBadResponse);
+    CHECK(failure.message == "gemini: 200 with a body that nests deeper than 64 levels");
+  }
+}
+
+TEST_CASE("an error body nested deeper than 64 levels still maps by its HTTP status",
+          "[providers]") {
+  const std::string deep = moodgate::testing::nested_objects(150'000);
+  CHECK(failure_of(finish_with(reply(503, deep))).kind == Kind::kUnavailable);
+  CHECK(failure_of(finish_with(reply(400, deep))).kind == Kind::kInvalidRequest);
+}
+
+TEST_CASE("asked-for JSON nested deeper than 64 levels is a bad response that says so",
+          "[providers]") {
+  sdk::TextTask json_task = simple_task();
+  json_task.json_schema = R"({"type": "object", "properties": {"summary": {"type": "string"}}})";
+  for (const std::string& text :
+       {moodgate::testing::nested_objects(150'000), moodgate::testing::nested_arrays(65)}) {
+    // The text travels as a JSON string inside the reply: quotes escaped.
+    std::string escaped;
+    for (char c : text) escaped += c == '"' ? std::string("\\\"") : std::string(1, c);
+    const sdk::Failure failure = failure_of(finish_with(
+        reply(200, candidate_body(R"([{"text": ")" + escaped + R"("}])", "STOP")), json_task));
+    CHECK(failure.kind == Kind::kBadResponse);
+    CHECK(failure.message == "gemini: the answer nests deeper than 64 levels (finish reason STOP)");
+  }
+  // Without a schema the same text is only text.
+  const std::string text = moodgate::testing::nested_arrays(65);
+  CHECK(std::get<sdk::TextOutput>(
+            result_of(
+                finish_with(reply(200, candidate_body(R"([{"text": ")" + text + R"("}])", "STOP"))))
+                .output)
+            .text == text);
 }
 
 TEST_CASE("every row of Gemini's error table maps to its failure kind", "[providers]") {

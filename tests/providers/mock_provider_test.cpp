@@ -17,6 +17,7 @@
 #include "moodgate/provider.h"
 #include "tests/providers/mock_schema_check.h"
 #include "tests/providers/mock_test_support.h"
+#include "tests/support/deep_json.h"
 
 namespace moodgate {
 namespace {
@@ -268,6 +269,17 @@ TEST_CASE("A json_schema that is not a JSON object is refused as an invalid requ
   sdk::TextTask no_user = text_task(kHappy);
   no_user.messages = {{"model", "Hello"}};
   CHECK(refusal_of(provider->start(no_user)).kind == sdk::FailureKind::kInvalidRequest);
+}
+
+TEST_CASE("A json_schema nested deeper than 64 levels is refused as an invalid request",
+          "[providers][mock]") {
+  auto provider = mock();
+  for (const std::string& schema : {moodgate::testing::nested_objects(150'000),
+                                    moodgate::testing::nested_arrays(150'000, false)}) {
+    sdk::Failure failure = refusal_of(provider->start(text_task(kHappy, schema)));
+    CHECK(failure.kind == sdk::FailureKind::kInvalidRequest);
+    CHECK(failure.message == "mock: json_schema nests deeper than 64 levels");
+  }
 }
 
 TEST_CASE("Without a schema the answer is the first sentence of the last user message",

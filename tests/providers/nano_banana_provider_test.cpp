@@ -5,6 +5,7 @@
 #include <string>
 
 #include "tests/providers/gemini_test_support.h"
+#include "tests/support/deep_json.h"
 #include "tests/support/provider_plugin.h"
 
 using namespace moodgate;
@@ -159,6 +160,16 @@ TEST_CASE("a reply without an image is a bad response that says no image came ba
   const sdk::Failure failure = failure_of(finish_with(reply(200, body)));
   CHECK(failure.kind == Kind::kBadResponse);
   CHECK(failure.message.starts_with("nano_banana: no image was returned"));
+}
+
+TEST_CASE("an image reply nested deeper than 64 levels is a bad response, never a crash",
+          "[providers]") {
+  for (const std::string& body : {moodgate::testing::nested_arrays(150'000, false),
+                                  moodgate::testing::nested_objects(150'000)}) {
+    const sdk::Failure failure = failure_of(finish_with(reply(200, body)));
+    CHECK(failure.kind == Kind::kBadResponse);
+    CHECK(failure.message == "nano_banana: 200 with a body that nests deeper than 64 levels");
+  }
 }
 
 TEST_CASE("image data that is not base64 is a bad response", "[providers]") {

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/deep_json.h"
+
 using moodgate::ErrorCode;
 using moodgate::services::analysis_task;
 using moodgate::services::EntryText;
@@ -115,6 +117,27 @@ TEST_CASE("parse_analysis refuses each kind of misfit as an upstream error",
     REQUIRE_FALSE(a.ok());
     CHECK(a.error().code == ErrorCode::kUpstreamError);
   }
+}
+
+TEST_CASE("an answer nested deeper than 64 levels is a misfit that names the depth",
+          "[services][prompts]") {
+  using moodgate::testing::nested_arrays;
+  using moodgate::testing::nested_objects;
+  for (const std::string& answer : {nested_objects(65), nested_arrays(150'000),
+                                    nested_objects(150'000), nested_objects(150'000, false)}) {
+    INFO(answer.substr(0, 20) << " ... " << answer.size() << " bytes");
+    const auto a = parse_analysis(answer);
+    REQUIRE_FALSE(a.ok());
+    CHECK(a.error().code == ErrorCode::kUpstreamError);
+    CHECK(a.error().message ==
+          "The provider's answer did not fit the expected shape: it nests deeper than 64 levels");
+    CHECK_FALSE(parse_scenarios(answer, 3).ok());
+    CHECK_FALSE(parse_summary(answer).ok());
+  }
+  // 64 levels parse; the shape is what is wrong then.
+  const auto deep_but_allowed = parse_analysis(nested_objects(64));
+  REQUIRE_FALSE(deep_but_allowed.ok());
+  CHECK(deep_but_allowed.error().message.find("deeper") == std::string::npos);
 }
 
 TEST_CASE("parse_scenarios takes 1..count fitting scenarios and refuses the rest",
