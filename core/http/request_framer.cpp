@@ -2,6 +2,7 @@
 
 #include <strings.h>
 
+#include <algorithm>
 #include <climits>
 
 namespace moodgate::http {
@@ -96,8 +97,14 @@ int RequestFramer::fail(Error error) {
 std::size_t RequestFramer::feed(std::string_view bytes) {
   std::size_t total = 0;
   while (state_ == State::kNeedMore && total < bytes.size()) {
-    const std::size_t n =
-        http_parser_execute(&parser_, &settings_, bytes.data() + total, bytes.size() - total);
+    std::size_t len = bytes.size() - total;
+    if (!headers_done_) {
+      // The parser never sees a head byte past the limit, so the refusal is the same however
+      // the stream was cut into reads, and costs no more than the limit.
+      const std::size_t allowed = limits_.max_header_bytes + 1;
+      len = std::min(len, bytes_in_message_ < allowed ? allowed - bytes_in_message_ : 1);
+    }
+    const std::size_t n = http_parser_execute(&parser_, &settings_, bytes.data() + total, len);
     const auto code = static_cast<http_errno>(HTTP_PARSER_ERRNO(&parser_));
     total += n;
     bytes_in_message_ += n;
