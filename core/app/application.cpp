@@ -63,6 +63,8 @@ struct Application::Impl {
   std::unique_ptr<services::IdempotencyService> idempotency;
   std::unique_ptr<services::JournalService> journal;
   std::unique_ptr<services::InsightsService> insights;
+  // After the journal it calls: its first round runs during create(), which may still fail.
+  std::unique_ptr<services::Housekeeping> analysis_sweep;
   std::unique_ptr<WorkerPool> pool;
   std::unique_ptr<WorkerPool> password_pool;
   std::vector<std::pair<http::Method, std::string>> routes;
@@ -149,6 +151,10 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   journal_deps.providers = impl->providers.get();
   journal_deps.pool = impl->pool.get();
   journal_deps.config = config.journal;
+  // Pending is written only by a request, which is answered within request_timeout_ms; the
+  // margin covers storing the answer.
+  journal_deps.analysis_lease = std::chrono::milliseconds(config.server.request_timeout_ms) +
+                                std::chrono::milliseconds(config.journal.analysis_lease_margin_ms);
   impl->journal = std::make_unique<services::JournalService>(std::move(journal_deps));
   impl->insights =
       std::make_unique<services::InsightsService>(*impl->database, *impl->ai, config.journal);
@@ -162,6 +168,14 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
           {"expired idempotency keys", [idempotency] { return idempotency->purge_expired(); }},
           {"expired analysis cache", [journal] { return journal->purge_expired_cache(); }}},
       kHousekeepingInterval);
+  // Its own thread and a short interval: the app polls a pending analysis, so how soon an
+  // interrupted one turns failed is what a user waits for. At once at start, as a restart
+  // after a crash is when those are most likely.
+  impl->analysis_sweep = std::make_unique<services::Housekeeping>(
+      std::vector<services::HousekeepingTask>{
+          {"interrupted analyses", [journal] { return journal->fail_interrupted_analyses(); }}},
+      std::chrono::milliseconds(config.journal.analysis_sweep_interval_ms),
+      services::Housekeeping::Start::kAtOnce);
 
   http::Router router;
   // Requests that hash passwords get their own threads, one per hashing slot: a login storm
@@ -269,6 +283,7 @@ bool Application::shutdown() {
   impl_->pool->stop();  // after the server: no new jobs can arrive
   impl_->password_pool->stop();
   impl_->housekeeping->stop();
+  impl_->analysis_sweep->stop();
   impl_->visualization_workers->stop(grace);  // jobs in flight get their answer first
   impl_->upstream->stop();  // AI calls still running answer "shutting down" and are recorded
   impl_->usage->stop();     // writes the last usage records while the database is open

@@ -126,6 +126,10 @@ struct JournalConfig {
   int analysis_cache_ttl_s = 2592000;  // reuse an identical analysis this long; 0 = no cache
   int idempotency_ttl_s = 86400;       // an Idempotency-Key replays its answer this long
   int summary_max_entries = 100;       // newest entries of a period POST /insights/summary reads
+  // An analysis is pending only while the request that started it runs. One still pending
+  // server.request_timeout_ms + this after it started lost its instance and is marked failed.
+  int analysis_lease_margin_ms = 30000;
+  int analysis_sweep_interval_ms = 30000;  // how often each instance looks for those
 };
 
 // Visualization jobs: images made in the background by worker loops in every instance.

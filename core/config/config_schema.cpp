@@ -172,6 +172,13 @@ SectionSpec journal_section() {
                             &S::idempotency_ttl_s, 60, 7 * 86'400),
           integer_option<S>("summary_max_entries", "newest entries a period summary reads",
                             &S::summary_max_entries, 1, 1000),
+          integer_option<S>("analysis_lease_margin_ms",
+                            "an analysis pending this long past server.request_timeout_ms is "
+                            "marked failed",
+                            &S::analysis_lease_margin_ms, 100, kMaxTimeoutMs),
+          integer_option<S>("analysis_sweep_interval_ms",
+                            "how often overdue pending analyses are looked for",
+                            &S::analysis_sweep_interval_ms, 10, kMaxTimeoutMs),
       });
 }
 

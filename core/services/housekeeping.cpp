@@ -4,8 +4,9 @@
 
 namespace moodgate::services {
 
-Housekeeping::Housekeeping(std::vector<HousekeepingTask> tasks, std::chrono::milliseconds interval)
-    : tasks_(std::move(tasks)), interval_(interval), thread_([this] { loop(); }) {}
+Housekeeping::Housekeeping(std::vector<HousekeepingTask> tasks, std::chrono::milliseconds interval,
+                           Start start)
+    : tasks_(std::move(tasks)), interval_(interval), start_(start), thread_([this] { loop(); }) {}
 
 Housekeeping::~Housekeeping() {
   stop();
@@ -22,15 +23,18 @@ void Housekeeping::stop() {
 
 void Housekeeping::loop() {
   std::unique_lock lock(mu_);
+  bool wait = start_ == Start::kAfterInterval;
   for (;;) {
-    if (cv_.wait_for(lock, interval_, [this] { return stopping_; })) return;
+    if (wait && cv_.wait_for(lock, interval_, [this] { return stopping_; })) return;
+    if (stopping_) return;
+    wait = true;
     lock.unlock();
     for (const HousekeepingTask& task : tasks_) {
       Result<long long> removed = task.run();
       if (!removed) {
         spdlog::warn("housekeeping: {} failed: {}", task.name, removed.error().message);
       } else if (*removed > 0) {
-        spdlog::debug("housekeeping: {} removed {} row(s)", task.name, *removed);
+        spdlog::debug("housekeeping: {} changed {} row(s)", task.name, *removed);
       }
     }
     lock.lock();

@@ -32,6 +32,10 @@ std::string JournalService::now() const {
   return format_rfc3339_ms(deps_.clock());
 }
 
+std::string JournalService::pending_until(WallClock::time_point at) const {
+  return format_rfc3339_ms(at + deps_.analysis_lease);
+}
+
 void JournalService::continue_on_pool(std::function<void()> job) {
   if (!deps_.pool->submit_continuation(job)) job();
 }
@@ -44,8 +48,10 @@ void JournalService::create(const CallContext& context, EntryDraft draft, bool a
   entry.situation = std::move(draft.situation);
   entry.thoughts = std::move(draft.thoughts);
   entry.emotions = std::move(draft.emotions);
+  const WallClock::time_point at = deps_.clock();
   entry.analysis.status = analyze ? "pending" : "skipped";
-  entry.created_at = now();
+  if (analyze) entry.analysis.pending_until = pending_until(at);
+  entry.created_at = format_rfc3339_ms(at);
   entry.updated_at = entry.created_at;
   Status saved = db_.transaction(
       "entries.insert", [&](soci::session& sql) { store::EntriesRepository(sql).insert(entry); });
@@ -185,10 +191,13 @@ void JournalService::update(const CallContext& context, const std::string& id,
                             store::EntryContentChange change, bool analyze,
                             Reply<store::EntryRow> done) {
   // The change and the read of what it left, in one transaction.
+  const WallClock::time_point at = deps_.clock();
+  const std::optional<std::string> until =
+      analyze ? std::optional<std::string>(pending_until(at)) : std::nullopt;
   auto changed = db_.transaction("entries.change", [&](soci::session& sql) {
     store::EntriesRepository entries(sql);
-    if (!entries.change_content(context.user_id, id, change, analyze ? "pending" : "skipped",
-                                now())) {
+    if (!entries.change_content(context.user_id, id, change, analyze ? "pending" : "skipped", until,
+                                format_rfc3339_ms(at))) {
       return std::optional<store::EntryRow>();
     }
     return entries.find(context.user_id, id);
@@ -218,6 +227,24 @@ Result<long long> JournalService::purge_expired_cache() {
   return db_.run("analysis_cache.purge", [&](soci::session& sql) {
     return store::AnalysisCacheRepository(sql).purge_expired(at);
   });
+}
+
+Result<long long> JournalService::fail_interrupted_analyses() {
+  const WallClock::time_point at = deps_.clock();
+  const std::string now_text = format_rfc3339_ms(at);
+  const std::string unbounded_before = format_rfc3339_ms(at - deps_.analysis_lease);
+  auto failed = db_.run("entries.fail_interrupted", [&](soci::session& sql) {
+    return store::EntriesRepository(sql).fail_overdue_analyses(
+        now_text, unbounded_before, kAnalysisInterruptedCode,
+        "The analysis was interrupted; ask for it again with POST /entries/{id}/analysis");
+  });
+  if (failed && *failed > 0) {
+    spdlog::warn(
+        "{} analysis(es) were still pending past their bound (their instance stopped "
+        "mid-request) and are now failed ({})",
+        *failed, kAnalysisInterruptedCode);
+  }
+  return failed;
 }
 
 void JournalService::analyze(const CallContext& context, const std::string& id,

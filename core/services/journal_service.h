@@ -8,9 +8,15 @@
 // that call AI providers) do their first database work on the calling thread (a pool thread),
 // continue on the worker pool once the providers answered, and call `done` exactly once. An
 // analysis is stored only if the entry was not edited meanwhile (its revision), so a slow
-// answer never overwrites a newer one. Thread-safe.
+// answer never overwrites a newer one.
+//
+// `pending` is a promise that the request under way will store an answer, and only that request
+// can: it is written with a bound (analysis_lease: the request's deadline plus a margin), and
+// fail_interrupted_analyses(), run by every instance, marks the analyses still pending past it
+// failed (INTERRUPTED) once their instance died mid-request. Thread-safe.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -33,8 +39,14 @@ struct JournalServiceDeps {
   const ai::ProviderRegistry* providers = nullptr;
   WorkerPool* pool = nullptr;  // where work continues after an AI call
   config::JournalConfig config;
+  // How long after becoming pending an analysis is given up for interrupted: longer than any
+  // request runs (Application: server.request_timeout_ms + journal.analysis_lease_margin_ms).
+  std::chrono::milliseconds analysis_lease{150000};
   std::function<WallClock::time_point()> clock = WallClock::now;
 };
+
+// The analysis error code of an analysis whose instance stopped before storing it.
+inline constexpr const char* kAnalysisInterruptedCode = "INTERRUPTED";
 
 // A validated new entry (api/ enforces API.md's field rules before this exists).
 struct EntryDraft {
@@ -74,6 +86,10 @@ class JournalService {
                             Reply<std::vector<store::Scenario>> done);
   // Deletes expired analysis-cache rows (housekeeping); how many.
   Result<long long> purge_expired_cache();
+  // Marks failed (kAnalysisInterruptedCode) every user's analysis still pending past its
+  // bound, and those pending without one for analysis_lease since their last change; how
+  // many. Safe on several instances at once (housekeeping).
+  Result<long long> fail_interrupted_analyses();
   // How many scenarios a new entry gets (journal.scenario_count).
   int default_scenario_count() const { return deps_.config.scenario_count; }
 
@@ -87,6 +103,8 @@ class JournalService {
   // Runs `job` on the pool (or here, once the pool is stopping).
   void continue_on_pool(std::function<void()> job);
   std::string now() const;
+  // When an analysis that becomes pending at `at` is overdue.
+  std::string pending_until(WallClock::time_point at) const;
 
   JournalServiceDeps deps_;
   store::Database& db_;

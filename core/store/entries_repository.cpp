@@ -52,21 +52,24 @@ std::vector<Highlight> highlights_from(const std::string& text) {
 // The columns of one entries row as SOCI reads them (nullable ones with indicators).
 struct EntryColumns {
   EntryRow row;
-  std::string summary, sentiment, highlights, provider, model, error_code, error_message;
+  std::string summary, sentiment, highlights, provider, model, error_code, error_message,
+      pending_until;
   double score = 0;
   int positive = 0, negative = 0;
   soci::indicator summary_ind = soci::i_null, sentiment_ind = soci::i_null,
                   highlights_ind = soci::i_null, provider_ind = soci::i_null,
                   model_ind = soci::i_null, error_code_ind = soci::i_null,
-                  error_message_ind = soci::i_null, score_ind = soci::i_null,
-                  positive_ind = soci::i_null, negative_ind = soci::i_null;
+                  error_message_ind = soci::i_null, pending_until_ind = soci::i_null,
+                  score_ind = soci::i_null, positive_ind = soci::i_null,
+                  negative_ind = soci::i_null;
 
   static std::string select_list(Backend b) {
     return "e.id, e.user_id, e.situation, e.thoughts, e.revision, e.analysis_status,"
            " e.analysis_summary, e.analysis_sentiment, e.analysis_score, e.analysis_highlights,"
            " e.analysis_positive_count, e.analysis_negative_count, e.analysis_provider,"
            " e.analysis_model, e.analysis_error_code, e.analysis_error_message, " +
-           time_text(b, "e.created_at") + ", " + time_text(b, "e.updated_at");
+           time_text(b, "e.analysis_pending_until") + ", " + time_text(b, "e.created_at") + ", " +
+           time_text(b, "e.updated_at");
   }
 
   void bind(soci::statement& st) {
@@ -86,6 +89,7 @@ struct EntryColumns {
     st.exchange(soci::into(model, model_ind));
     st.exchange(soci::into(error_code, error_code_ind));
     st.exchange(soci::into(error_message, error_message_ind));
+    st.exchange(soci::into(pending_until, pending_until_ind));
     st.exchange(soci::into(row.created_at));
     st.exchange(soci::into(row.updated_at));
   }
@@ -108,22 +112,32 @@ struct EntryColumns {
     a.model = text(model, model_ind);
     a.error_code = text(error_code, error_code_ind);
     a.error_message = text(error_message, error_message_ind);
+    a.pending_until = text(pending_until, pending_until_ind);
     return out;
   }
 };
+
+// Whether `a` has a bound to store: only a pending analysis has one (the schema insists).
+bool pending_bound(const Analysis& a) {
+  return a.status == "pending" && !a.pending_until.empty();
+}
 
 }  // namespace
 
 EntriesRepository::EntriesRepository(soci::session& sql) : sql_(sql), backend_(backend_of(sql)) {}
 
 void EntriesRepository::insert(const EntryRow& entry) {
-  sql_ << "INSERT INTO entries (id, user_id, situation, thoughts, analysis_status, created_at,"
-          " updated_at) VALUES (:id, :user_id, :situation, :thoughts, :status, " +
-              time_param(backend_, "created_at") + ", " + time_param(backend_, "updated_at") + ")",
+  OptionalText pending_until(entry.analysis.pending_until, pending_bound(entry.analysis));
+  sql_ << "INSERT INTO entries (id, user_id, situation, thoughts, analysis_status,"
+          " analysis_pending_until, created_at, updated_at) VALUES (:id, :user_id, :situation,"
+          " :thoughts, :status, " +
+              time_param(backend_, "pending_until") + ", " + time_param(backend_, "created_at") +
+              ", " + time_param(backend_, "updated_at") + ")",
       soci::use(entry.id, "id"), soci::use(entry.user_id, "user_id"),
       soci::use(entry.situation, "situation"), soci::use(entry.thoughts, "thoughts"),
-      soci::use(entry.analysis.status, "status"), soci::use(entry.created_at, "created_at"),
-      soci::use(entry.created_at, "updated_at");
+      soci::use(entry.analysis.status, "status"),
+      soci::use(pending_until.text, pending_until.ind, "pending_until"),
+      soci::use(entry.created_at, "created_at"), soci::use(entry.created_at, "updated_at");
   insert_emotions(entry.id, entry.emotions);
 }
 
@@ -258,13 +272,13 @@ void EntriesRepository::load_children(std::vector<EntryRow>& entries) {
   }
 }
 
-std::optional<int> EntriesRepository::change_content(const std::string& user_id,
-                                                     const std::string& id,
-                                                     const EntryContentChange& change,
-                                                     const std::string& analysis_status,
-                                                     const std::string& now) {
+std::optional<int> EntriesRepository::change_content(
+    const std::string& user_id, const std::string& id, const EntryContentChange& change,
+    const std::string& analysis_status, const std::optional<std::string>& pending_until,
+    const std::string& now) {
   OptionalText situation(change.situation);
   OptionalText thoughts(change.thoughts);
+  OptionalText until(analysis_status == "pending" ? pending_until : std::nullopt);
   const long long changed = execute_counted(
       sql_,
       "UPDATE entries SET situation = COALESCE(:situation, situation),"
@@ -273,11 +287,13 @@ std::optional<int> EntriesRepository::change_content(const std::string& user_id,
       " analysis_score = NULL, analysis_highlights = NULL, analysis_positive_count = NULL,"
       " analysis_negative_count = NULL, analysis_provider = NULL, analysis_model = NULL,"
       " analysis_error_code = NULL, analysis_error_message = NULL, analyzed_at = NULL,"
-      " updated_at = " +
-          time_param(backend_, "now") + " WHERE id = :id AND user_id = :user_id",
+      " analysis_pending_until = " +
+          time_param(backend_, "pending_until") + ", updated_at = " + time_param(backend_, "now") +
+          " WHERE id = :id AND user_id = :user_id",
       soci::use(situation.text, situation.ind, "situation"),
       soci::use(thoughts.text, thoughts.ind, "thoughts"), soci::use(analysis_status, "status"),
-      soci::use(now, "now"), soci::use(id, "id"), soci::use(user_id, "user_id"));
+      soci::use(until.text, until.ind, "pending_until"), soci::use(now, "now"), soci::use(id, "id"),
+      soci::use(user_id, "user_id"));
   if (changed == 0) return std::nullopt;
   if (change.emotions) {
     sql_ << "DELETE FROM entry_emotions WHERE entry_id = :id", soci::use(id, "id");
@@ -305,6 +321,7 @@ bool EntriesRepository::set_analysis(const std::string& id, int revision, const 
   const soci::indicator number_ind = ready ? soci::i_ok : soci::i_null;
   soci::indicator score_ind = number_ind, positive_ind = number_ind, negative_ind = number_ind;
   OptionalText analyzed_at(now, ready || failed);
+  OptionalText pending_until(a.pending_until, pending_bound(a));
   return execute_counted(
              sql_,
              "UPDATE entries SET analysis_status = :status, analysis_summary = :summary,"
@@ -313,8 +330,10 @@ bool EntriesRepository::set_analysis(const std::string& id, int revision, const 
              " analysis_negative_count = :negative, analysis_provider = :provider,"
              " analysis_model = :model, analysis_error_code = :error_code,"
              " analysis_error_message = :error_message, analyzed_at = " +
-                 time_param(backend_, "analyzed_at") + ", updated_at = " +
-                 time_param(backend_, "now") + " WHERE id = :id AND revision = :revision",
+                 time_param(backend_, "analyzed_at") +
+                 ", analysis_pending_until = " + time_param(backend_, "pending_until") +
+                 ", updated_at = " + time_param(backend_, "now") +
+                 " WHERE id = :id AND revision = :revision",
              soci::use(a.status, "status"), soci::use(summary.text, summary.ind, "summary"),
              soci::use(sentiment.text, sentiment.ind, "sentiment"),
              soci::use(score, score_ind, "score"),
@@ -325,8 +344,30 @@ bool EntriesRepository::set_analysis(const std::string& id, int revision, const 
              soci::use(model.text, model.ind, "model"),
              soci::use(error_code.text, error_code.ind, "error_code"),
              soci::use(error_message.text, error_message.ind, "error_message"),
-             soci::use(analyzed_at.text, analyzed_at.ind, "analyzed_at"), soci::use(now, "now"),
-             soci::use(id, "id"), soci::use(revision, "revision")) > 0;
+             soci::use(analyzed_at.text, analyzed_at.ind, "analyzed_at"),
+             soci::use(pending_until.text, pending_until.ind, "pending_until"),
+             soci::use(now, "now"), soci::use(id, "id"), soci::use(revision, "revision")) > 0;
+}
+
+long long EntriesRepository::fail_overdue_analyses(const std::string& now,
+                                                   const std::string& unbounded_before,
+                                                   const std::string& error_code,
+                                                   const std::string& error_message) {
+  // `analysis_status = 'pending'` as written lets both databases read the partial index
+  // entries_pending_analysis_idx. On PostgreSQL a row another instance failed (or an answer
+  // stored) first is re-checked after its lock is released and no longer matches.
+  return execute_counted(
+      sql_,
+      "UPDATE entries SET analysis_status = 'failed', analysis_error_code = :error_code,"
+      " analysis_error_message = :error_message, analysis_pending_until = NULL, analyzed_at = " +
+          time_param(backend_, "analyzed_at") +
+          ", updated_at = " + time_param(backend_, "updated_at") +
+          " WHERE analysis_status = 'pending' AND (analysis_pending_until < " +
+          time_param(backend_, "now") + " OR (analysis_pending_until IS NULL AND updated_at < " +
+          time_param(backend_, "unbounded_before") + "))",
+      soci::use(error_code, "error_code"), soci::use(error_message, "error_message"),
+      soci::use(now, "analyzed_at"), soci::use(now, "updated_at"), soci::use(now, "now"),
+      soci::use(unbounded_before, "unbounded_before"));
 }
 
 void EntriesRepository::replace_scenarios(const std::string& id,

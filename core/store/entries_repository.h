@@ -5,6 +5,9 @@
 // read and write is scoped to a user: another user's entry is simply not found. `revision` goes
 // up with every change of situation, thoughts or emotions, and set_analysis() only stores an
 // analysis made for the current revision, so a slow analysis never overwrites a newer one.
+// A pending analysis carries when it is overdue (analysis.pending_until): only the request
+// that made it pending can finish it, so one still pending after that lost its instance, and
+// fail_overdue_analyses() marks it failed.
 //
 // created_at and updated_at are written from C++ with millisecond precision (never the
 // database's now(), which has microseconds on PostgreSQL): the page cursor compares them.
@@ -50,6 +53,9 @@ struct Analysis {
   // Set when failed: an API error code (e.g. UPSTREAM_TIMEOUT) and a message safe to show.
   std::string error_code;
   std::string error_message;
+  // Set when pending (RFC 3339 ms): past this, nothing will finish the analysis. Empty when
+  // not pending, or for a pending row written before the bound existed.
+  std::string pending_until;
 };
 
 struct Scenario {
@@ -89,9 +95,9 @@ class EntriesRepository {
  public:
   explicit EntriesRepository(soci::session& sql);
 
-  // Inserts the entry (id, user_id, situation, thoughts, emotions, analysis.status,
-  // created_at = updated_at = `entry.created_at`) and its emotions. Throws when the user does
-  // not exist or a value breaks a constraint.
+  // Inserts the entry (id, user_id, situation, thoughts, emotions, analysis.status and, when
+  // pending, analysis.pending_until, created_at = updated_at = `entry.created_at`) and its
+  // emotions. Throws when the user does not exist or a value breaks a constraint.
   void insert(const EntryRow& entry);
 
   // The user's entry with its emotions and scenarios.
@@ -103,16 +109,29 @@ class EntriesRepository {
                              const std::optional<PageCursor>& after);
 
   // Applies `change`, bumps the revision, sets updated_at = `now` and the analysis status to
-  // `analysis_status` (its other fields are cleared: they described the old content). Returns
-  // the new revision, or nullopt when the user has no such entry.
+  // `analysis_status` with `pending_until` (NULL when nullopt; its other fields are cleared:
+  // they described the old content). Returns the new revision, or nullopt when the user has no
+  // such entry.
   std::optional<int> change_content(const std::string& user_id, const std::string& id,
                                     const EntryContentChange& change,
-                                    const std::string& analysis_status, const std::string& now);
+                                    const std::string& analysis_status,
+                                    const std::optional<std::string>& pending_until,
+                                    const std::string& now);
 
-  // Stores `analysis` (all of it, whatever its status) if the entry is still at `revision`.
-  // False when it is not (edited meanwhile) or gone.
+  // Stores `analysis` (all of it, whatever its status; pending_until only while pending) if
+  // the entry is still at `revision`. False when it is not (edited meanwhile) or gone.
   bool set_analysis(const std::string& id, int revision, const Analysis& analysis,
                     const std::string& now);
+
+  // Marks failed, with `error_code` and `error_message`, every pending analysis that is
+  // overdue: its pending_until is before `now`, or it has none (written before the bound
+  // existed, or by an older instance) and its updated_at is before `unbounded_before`. Sets
+  // analyzed_at = updated_at = `now`. The revision stays, so an answer still coming for it
+  // replaces the failure. One statement, of any user's entries: several instances may run it
+  // at once, and a row already failed (or answered, or edited) is left alone. Returns how many
+  // it failed.
+  long long fail_overdue_analyses(const std::string& now, const std::string& unbounded_before,
+                                  const std::string& error_code, const std::string& error_message);
 
   // Replaces the entry's scenarios (ids assigned by the caller) and sets updated_at.
   void replace_scenarios(const std::string& id, const std::vector<Scenario>& scenarios,

@@ -294,6 +294,7 @@ TEST_CASE("The startup log line lists every option with its effective value", "[
         "providers.max_connections_per_host=256 providers.max_connections=1024 "
         "journal.scenario_count=3 journal.analysis_cache_ttl_s=2592000 "
         "journal.idempotency_ttl_s=86400 journal.summary_max_entries=100 "
+        "journal.analysis_lease_margin_ms=30000 journal.analysis_sweep_interval_ms=30000 "
         "visualizations.workers=2 visualizations.lease_ms=30000 "
         "visualizations.poll_interval_ms=1000 visualizations.max_attempts=4 "
         "visualizations.backoff_initial_ms=5000 visualizations.backoff_max_ms=300000 "

@@ -1,4 +1,5 @@
-// Housekeeping runs its tasks every interval, survives a failing task, and stops promptly.
+// Housekeeping runs its tasks every interval (the first round at once when asked to), survives a
+// failing task, and stops promptly.
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -47,4 +48,19 @@ TEST_CASE("stopping housekeeping does not wait for the interval", "[services][ho
   }
   CHECK(runs.load() == 0);
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(30));
+}
+
+TEST_CASE("housekeeping started at once runs its first round without waiting for the interval",
+          "[services][housekeeping]") {
+  std::atomic<int> runs{0};
+  Housekeeping hk({{"at start",
+                    [&]() -> Result<long long> {
+                      runs.fetch_add(1);
+                      return 1LL;
+                    }}},
+                  std::chrono::hours(1), Housekeeping::Start::kAtOnce);
+  for (int i = 0; i < 1000 && runs.load() == 0; ++i) std::this_thread::sleep_for(5ms);
+  CHECK(runs.load() == 1);
+  hk.stop();
+  CHECK(runs.load() == 1);  // and then waits its hour
 }

@@ -209,11 +209,13 @@ TEST_CASE("an analysis is stored only for the entry's current revision", "[store
   EntryContentChange change;
   change.thoughts = "New thoughts";
   const auto revision = with_entries(*db, [&](EntriesRepository& r) {
-    return r.change_content("u1", "e1", change, "pending", "2030-01-01T08:00:02.000Z");
+    return r.change_content("u1", "e1", change, "pending", "2030-01-01T08:02:32.000Z",
+                            "2030-01-01T08:00:02.000Z");
   });
   CHECK(revision == 2);
   found = with_entries(*db, [](EntriesRepository& r) { return r.find("u1", "e1"); });
   CHECK(found->analysis.status == "pending");
+  CHECK(found->analysis.pending_until == "2030-01-01T08:02:32.000Z");
   CHECK(found->analysis.summary.empty());
   CHECK(found->analysis.highlights.empty());
   CHECK(found->analysis.provider.empty());
@@ -237,6 +239,7 @@ TEST_CASE("an analysis is stored only for the entry's current revision", "[store
   CHECK(found->analysis.error_code == "UPSTREAM_TIMEOUT");
   CHECK(found->analysis.error_message == failed.error_message);
   CHECK(found->analysis.summary.empty());
+  CHECK(found->analysis.pending_until.empty());  // only a pending analysis has a bound
   CHECK_FALSE(with_entries(*db, [](EntriesRepository& r) {
     return r.set_analysis("gone", 1, ready_analysis(), "2030-01-01T08:00:05.000Z");
   }));
@@ -255,17 +258,20 @@ TEST_CASE("a content change touches only the fields given and bumps the revision
   EntryContentChange emotions_only;
   emotions_only.emotions = std::vector<moodgate::store::Emotion>{{"joy", 0.9}};
   CHECK(with_entries(*db, [&](EntriesRepository& r) {
-          return r.change_content("u1", "e1", emotions_only, "skipped", "2030-01-01T09:00:00.000Z");
+          return r.change_content("u1", "e1", emotions_only, "skipped", std::nullopt,
+                                  "2030-01-01T09:00:00.000Z");
         }) == 2);
   EntryContentChange both;
   both.situation = "New situation";
   both.thoughts = "";
   CHECK(with_entries(*db, [&](EntriesRepository& r) {
-          return r.change_content("u1", "e1", both, "pending", "2030-01-01T10:00:00.000Z");
+          return r.change_content("u1", "e1", both, "pending", "2030-01-01T10:02:30.000Z",
+                                  "2030-01-01T10:00:00.000Z");
         }) == 3);
   // Another user's entry (or none) is not changed.
   CHECK_FALSE(with_entries(*db, [&](EntriesRepository& r) {
-    return r.change_content("u2", "e1", both, "pending", "2030-01-01T11:00:00.000Z");
+    return r.change_content("u2", "e1", both, "pending", "2030-01-01T11:02:30.000Z",
+                            "2030-01-01T11:00:00.000Z");
   }));
   const auto found = with_entries(*db, [](EntriesRepository& r) { return r.find("u1", "e1"); });
   REQUIRE(found);
@@ -275,6 +281,7 @@ TEST_CASE("a content change touches only the fields given and bumps the revision
   CHECK(found->emotions[0].name == "joy");
   CHECK(found->revision == 3);
   CHECK(found->analysis.status == "pending");
+  CHECK(found->analysis.pending_until == "2030-01-01T10:02:30.000Z");
   CHECK(found->created_at == "2030-01-01T08:00:00.000Z");
   CHECK(found->updated_at == "2030-01-01T10:00:00.000Z");
 }

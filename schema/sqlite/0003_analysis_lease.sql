@@ -1,0 +1,20 @@
+-- 0003_analysis_lease (SQLite): a bound on how long an analysis may stay pending. Mirrors
+-- schema/postgresql/0003_analysis_lease.sql.
+--
+-- An analysis runs inside the request that made it pending (create, or an edit of the entry's
+-- words), so the instance serving that request is the only one that can finish it. When that
+-- instance dies, nothing would: analysis_pending_until is when the request must have been
+-- answered (server.request_timeout_ms + journal.analysis_lease_margin_ms after the status
+-- became pending), and every instance periodically marks the pending analyses past it failed.
+-- NULL while not pending. A pending row with NULL (written before this migration) counts from
+-- updated_at with the same bound.
+--
+-- SQLite cannot add a table constraint to an existing table, but a column's CHECK may name
+-- other columns: the second one is PostgreSQL's entries_pending_until_check.
+
+ALTER TABLE entries ADD COLUMN analysis_pending_until TEXT
+  CHECK (analysis_pending_until GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z')
+  CHECK (analysis_status = 'pending' OR analysis_pending_until IS NULL);
+-- The sweep reads pending rows only, a handful at any time however large the table grows.
+CREATE INDEX entries_pending_analysis_idx ON entries (analysis_pending_until)
+  WHERE analysis_status = 'pending';

@@ -1,0 +1,71 @@
+// Migration 0003 (analysis_pending_until) on a database that already holds entries, on both
+// backends: it applies, the entries keep their analyses, pending ones have no bound (the sweep
+// then counts from their updated_at), and only a pending analysis may carry a bound.
+#include <soci/soci.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "core/store/entries_repository.h"
+#include "core/store/migrations.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_databases.h"
+#include "tests/support/test_entries.h"
+
+using namespace moodgate;
+using namespace moodgate::testing;
+namespace fs = std::filesystem;
+
+TEST_CASE("migration 0003 upgrades a database with entries; only pending ones may have a bound",
+          "[store][migrations][analysis]") {
+  const auto backend = GENERATE(from_range(test_backend_names()));
+  INFO(backend);
+  auto test_db = make_test_database(backend);
+  auto db = open_or_fail(test_db.config(1));
+  const std::string dialect = backend == "sqlite" ? "sqlite" : "postgresql";
+
+  // The schema as released before 0003.
+  TempDir old_schema;
+  fs::copy(store::default_schema_dir(), old_schema.path(), fs::copy_options::recursive);
+  fs::remove(old_schema.path() / dialect / "0003_analysis_lease.sql");
+  auto before = store::migrate(*db, old_schema.path().string());
+  if (!before) FAIL(before.error().message);
+  create_test_user(*db, "u1");
+  const std::string pending = create_test_entry(*db, "u1");
+  TestEntry done;
+  done.analysis_status = "ready";
+  done.analysis_summary = "You sound calm.";
+  done.analysis_sentiment = "positive";
+  const std::string ready = create_test_entry(*db, "u1", done);
+
+  auto upgrade = store::migrate(*db, store::default_schema_dir());
+  if (!upgrade) FAIL(upgrade.error().message);
+  REQUIRE(upgrade->applied.size() == 1);
+  CHECK(upgrade->applied[0].name == "0003_analysis_lease.sql");
+
+  auto rows = db->run("test.find", [&](soci::session& sql) {
+    store::EntriesRepository entries(sql);
+    return std::make_pair(entries.find("u1", pending), entries.find("u1", ready));
+  });
+  REQUIRE(rows.ok());
+  REQUIRE(rows->first.has_value());
+  REQUIRE(rows->second.has_value());
+  CHECK(rows->first->analysis.status == "pending");
+  CHECK(rows->first->analysis.pending_until.empty());
+  CHECK(rows->second->analysis.status == "ready");
+  CHECK(rows->second->analysis.summary == "You sound calm.");
+
+  // The schema refuses a bound on an analysis that is not pending.
+  auto bound_on_ready = db->run("test.bound", [&](soci::session& sql) {
+    sql << "UPDATE entries SET analysis_pending_until = '2030-01-01T00:00:00.000Z'"
+           " WHERE id = :id",
+        soci::use(ready, "id");
+  });
+  CHECK_FALSE(bound_on_ready.ok());
+  auto bound_on_pending = db->run("test.bound", [&](soci::session& sql) {
+    sql << "UPDATE entries SET analysis_pending_until = '2030-01-01T00:00:00.000Z'"
+           " WHERE id = :id",
+        soci::use(pending, "id");
+  });
+  CHECK(bound_on_pending.ok());
+}
