@@ -31,6 +31,7 @@ struct Swarm::Conn {
   bool writable_watched = false;
   bool read_closed = false;  // the server sent its FIN; only writing goes on (send_all)
   bool throttled = false;    // in Swarm::throttled_
+  bool refused = false;      // answered 503 (too many connections)
   ReplyReader reader;
 
   std::size_t size() const { return plan.bytes ? plan.bytes->size() : 0; }
@@ -80,7 +81,7 @@ void Swarm::run() {
   std::vector<epoll_event> events(1024);
   while (!stopping_) {
     refill(Clock::now());
-    open_due();
+    open_due(Clock::now());
     resume_throttled(Clock::now());
     tick(Clock::now());
     const int n = epoll_.wait(events.data(), static_cast<int>(events.size()),
@@ -106,7 +107,11 @@ void Swarm::refill(Clock::time_point now) {
 }
 
 // Opens closed connections again, as fast as opens_per_s and kMaxConnecting allow.
-void Swarm::open_due() {
+void Swarm::open_due(Clock::time_point now) {
+  while (!cooling_.empty() && cooling_.front().first <= now) {
+    to_open_.push_back(cooling_.front().second);
+    cooling_.pop_front();
+  }
   while (!to_open_.empty() && connecting_ < kMaxConnecting && open_tokens_ >= 1) {
     open_tokens_ -= 1;
     Conn& c = *to_open_.front();
@@ -122,6 +127,7 @@ void Swarm::open_due() {
     c.reader.reset();
     c.writable_watched = true;
     c.read_closed = false;
+    c.refused = false;
     ++connecting_;
     epoll_.add(fd, EPOLLIN | EPOLLOUT, &c);
   }
@@ -300,7 +306,10 @@ void Swarm::read_some(Conn& c, Clock::time_point now) {
 void Swarm::on_answers(Conn& c, Clock::time_point now) {
   if (statuses_.empty()) return;
   const int count = static_cast<int>(statuses_.size());
-  for (int status : statuses_) ++tally_.answers[status];
+  for (int status : statuses_) {
+    ++tally_.answers[status];
+    c.refused = c.refused || status == 503;
+  }
   if (c.state != Conn::State::kActive) {
     tally_.stray_answers += count;
     return;
@@ -340,7 +349,11 @@ void Swarm::end(Conn& c) {
   c.fd = -1;
   c.state = Conn::State::kClosed;
   c.plan = Plan{};
-  to_open_.push_back(&c);
+  if (c.refused && tactic_.after_refusal.count() > 0) {
+    cooling_.emplace_back(Clock::now() + tactic_.after_refusal, &c);
+  } else {
+    to_open_.push_back(&c);
+  }
 }
 
 void Swarm::watch(Conn& c, bool writable) {

@@ -47,7 +47,8 @@ struct Tactic {
   double bytes_per_s = 0;                // sent per second at most, by the whole swarm; 0: no cap
   std::chrono::milliseconds trickle{0};  // > 0: send one byte per interval (slowloris)
   std::chrono::milliseconds pause{0};    // between two plans on one connection
-  std::function<Plan(std::uint64_t n)> plan;  // the swarm's n-th plan, over all its connections
+  std::chrono::milliseconds after_refusal{0};  // before reopening a connection answered 503
+  std::function<Plan(std::uint64_t n)> plan;   // the swarm's n-th plan, over all its connections
 };
 
 // What an attacker did and got back.
@@ -83,7 +84,7 @@ class Swarm {
 
   void run();
   void refill(Clock::time_point now);
-  void open_due();
+  void open_due(Clock::time_point now);
   void resume_throttled(Clock::time_point now);
   void tick(Clock::time_point now);
   void on_ready(Conn& c, std::uint32_t events, Clock::time_point now);
@@ -103,6 +104,7 @@ class Swarm {
   Epoll epoll_;
   std::vector<std::unique_ptr<Conn>> conns_;
   std::deque<Conn*> to_open_;
+  std::deque<std::pair<Clock::time_point, Conn*>> cooling_;  // refused; reopened after the time
   int connecting_ = 0;
   double open_tokens_ = 0;  // connects that may start now
   double send_tokens_ = 0;  // bytes that may be sent now (with bytes_per_s)

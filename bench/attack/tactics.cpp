@@ -67,6 +67,9 @@ Tactic idle_holders(int connections) {
   Tactic t;
   t.connections = connections;
   t.opens_per_s = 5000;
+  // Beyond max_connections every retry is refused at once: retrying at full speed would turn
+  // holding into a connect flood, and spend the tool's CPU on it.
+  t.after_refusal = std::chrono::milliseconds(100);
   t.plan = in_turn({one_answer_then(nullptr, Plan::Then::kReconnect)});
   return t;
 }
