@@ -2,6 +2,7 @@
 # a free port with the YAML given on stdin, and stops it on exit.
 #   bench_start_gateway <<YAML ... YAML   -> sets $port, $pid and $bench_tmp
 # $bench_tmp is a private temp dir (removed on exit); put databases there.
+# $bench_gateway, when set, is the gateway executable to start instead of build/release/moodgate.
 
 bench_prepare() {
   scripts/install-deps.sh
@@ -34,7 +35,7 @@ bench_start_postgres() {
 bench_start_gateway() {
   local name=gateway-$RANDOM
   cat >"$bench_tmp/$name.yaml"
-  build/release/moodgate --config "$bench_tmp/$name.yaml" serve 2>"$bench_tmp/$name.stderr" &
+  "${bench_gateway:-build/release/moodgate}" --config "$bench_tmp/$name.yaml" serve 2>"$bench_tmp/$name.stderr" &
   pid=$!
   bench_pids+=("$pid")
   for _ in $(seq 1 200); do
