@@ -66,5 +66,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(!doc.HasParseError());
   }
   FUZZ_CHECK(!result.model.empty());
+  FUZZ_CHECK(result.usage.input_tokens >= 0 && result.usage.output_tokens >= 0);
   return 0;
 }

@@ -45,5 +45,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto* image = std::get_if<sdk::ImageOutput>(&result.output);
   FUZZ_CHECK(image != nullptr && !image->bytes.empty());
   FUZZ_CHECK(image->mime_type.rfind("image/", 0) == 0);
+  FUZZ_CHECK(result.usage.input_tokens >= 0 && result.usage.output_tokens >= 0);
   return 0;
 }

@@ -39,6 +39,15 @@ TEST_CASE("an answer joins the text of its non-thought parts and counts thinking
   CHECK(result.finish_reason == "STOP");
 }
 
+TEST_CASE("garbled token counts are bounded, never negative and never overflow", "[providers]") {
+  const sdk::Result result = result_of(finish_with(
+      reply(200, R"({"candidates": [{"content": {"parts": [{"text": "ok"}]}}], "usageMetadata":)"
+                 R"( {"promptTokenCount": -5, "candidatesTokenCount": 9223372036854775807,)"
+                 R"( "thoughtsTokenCount": 9223372036854775807}})")));
+  CHECK(result.usage.input_tokens == 0);
+  CHECK(result.usage.output_tokens == 2 * (1LL << 40));
+}
+
 TEST_CASE("the configured model stands in when the reply names none", "[providers]") {
   const sdk::Result result =
       result_of(finish_with(reply(200, candidate_body(R"([{"text": "ok"}])", "STOP", ""))));
