@@ -124,10 +124,12 @@ Error misfit(const std::string& what) {
                "The provider's answer did not fit the expected shape: " + what);
 }
 
-// The answer as a JSON object, or the misfit error.
+// The answer as a JSON object, or the misfit error. Parsed without recursion: an answer may be
+// as large as the provider's reply (32 MiB), and one of nested brackets would otherwise use up
+// the stack of the thread reading it.
 Result<rapidjson::Document> parse_object(const std::string& answer) {
   rapidjson::Document doc;
-  doc.Parse(answer.data(), answer.size());
+  doc.Parse<rapidjson::kParseIterativeFlag>(answer.data(), answer.size());
   if (doc.HasParseError()) return misfit("it is not JSON");
   if (!doc.IsObject()) return misfit("it is not a JSON object");
   return doc;
