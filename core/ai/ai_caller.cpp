@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/ai/failure_text.h"
+
 namespace moodgate::ai {
 namespace {
 
@@ -21,6 +23,11 @@ sdk::Failure failure(sdk::FailureKind kind, std::string message) {
   f.kind = kind;
   f.message = std::move(message);
   return f;
+}
+
+// "message", or "message (detail)" when the transport said more: what a log line shows.
+std::string described(const sdk::Failure& f, const std::string& detail) {
+  return detail.empty() ? f.message : f.message + " (" + detail + ")";
 }
 
 milliseconds ms_until(Clock::time_point then, Clock::time_point now) {
@@ -41,8 +48,8 @@ auto guarded(const ProviderInstance& inst, const char* step, F&& fn) -> decltype
   try {
     return fn();
   } catch (const std::exception& e) {
-    spdlog::error("provider {} (plugin {}) threw from {}: {}", inst.config.name,
-                  inst.plugin->name, step, e.what());
+    spdlog::error("provider {} (plugin {}) threw from {}: {}", inst.config.name, inst.plugin->name,
+                  step, e.what());
   } catch (...) {
     spdlog::error("provider {} (plugin {}) threw from {}", inst.config.name, inst.plugin->name,
                   step);
@@ -61,10 +68,9 @@ bool counts_against_provider(const sdk::Failure& f) {
 }
 
 double cost_of(const sdk::Result& result, const config::ProviderInstanceConfig& instance) {
-  double cost = static_cast<double>(result.usage.input_tokens) *
-                    instance.price_input_per_million / 1e6 +
-                static_cast<double>(result.usage.output_tokens) *
-                    instance.price_output_per_million / 1e6;
+  double cost =
+      static_cast<double>(result.usage.input_tokens) * instance.price_input_per_million / 1e6 +
+      static_cast<double>(result.usage.output_tokens) * instance.price_output_per_million / 1e6;
   if (std::holds_alternative<sdk::ImageOutput>(result.output)) cost += instance.price_per_image;
   return cost;
 }
@@ -117,21 +123,19 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
     ++attempts_;
     const auto now = Clock::now();
     attempt_deadline_ = std::min(now + milliseconds(inst_->config.timeout_ms), instance_deadline_);
-    const sdk::Start start = guarded(*inst_, "start()", [&]() -> sdk::Start {
-      return inst_->provider->start(call_.task);
-    });
+    const sdk::Start start = guarded(
+        *inst_, "start()", [&]() -> sdk::Start { return inst_->provider->start(call_.task); });
     if (const auto* request = std::get_if<sdk::HttpRequest>(&start)) return send(*request);
     if (const auto* f = std::get_if<sdk::Failure>(&start)) return settle(*f);
     const auto& local = std::get<sdk::LocalAnswer>(start);
     const milliseconds left = ms_until(attempt_deadline_, now);
     const bool late = local.delay > left;
-    Outcome outcome = late ? Outcome(failure(sdk::FailureKind::kTimeout,
-                                             "the provider did not answer in time"))
-                           : local.outcome;
+    Outcome outcome =
+        late ? Outcome(failure(sdk::FailureKind::kTimeout, "the provider did not answer in time"))
+             : local.outcome;
     if (!late && local.delay <= milliseconds(0)) return settle(std::move(outcome));
-    after(late ? left : local.delay, [self = shared_from_this(), outcome = std::move(outcome)] {
-      self->settle(outcome);
-    });
+    after(late ? left : local.delay,
+          [self = shared_from_this(), outcome = std::move(outcome)] { self->settle(outcome); });
   }
 
   void send(sdk::HttpRequest request) {
@@ -140,8 +144,7 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
       return settle(failure(sdk::FailureKind::kTimeout, "the provider did not answer in time"));
     }
     UpstreamLimits limits;
-    limits.connect_timeout =
-        std::min(milliseconds(inst_->config.connect_timeout_ms), left);
+    limits.connect_timeout = std::min(milliseconds(inst_->config.connect_timeout_ms), left);
     limits.total_timeout = left;
     auto sent = std::make_shared<sdk::HttpRequest>(std::move(request));
     sdk::HttpRequest copy = *sent;
@@ -152,7 +155,9 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
   }
 
   void on_reply(const sdk::HttpRequest& sent, UpstreamOutcome outcome) {
-    if (auto* f = std::get_if<sdk::Failure>(&outcome)) return settle(std::move(*f));
+    if (auto* f = std::get_if<UpstreamFailure>(&outcome)) {
+      return settle(std::move(f->failure), std::move(f->detail));
+    }
     const auto& reply = std::get<sdk::HttpReply>(outcome);
     sdk::Next next = guarded(*inst_, "finish()", [&]() -> sdk::Next {
       return inst_->provider->finish(call_.task, sent, reply);
@@ -162,32 +167,38 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
     settle(std::get<sdk::Failure>(std::move(next)));
   }
 
-  // An attempt ended: done, retried here, passed down the chain, or given up.
-  void settle(Outcome outcome) {
+  // An attempt ended: done, retried here, passed down the chain, or given up. `detail` is what
+  // the transport said beyond the failure's message (host included), for the log only.
+  void settle(Outcome outcome, std::string detail = {}) {
     if (auto* result = std::get_if<sdk::Result>(&outcome)) {
       inst_->breaker->on_success();
       return deliver(std::move(*result));
     }
     sdk::Failure f = std::get<sdk::Failure>(std::move(outcome));
+    // A plugin may echo its own key (an upstream that quotes the request): never past here.
+    f.message = redact_secrets(std::move(f.message), inst_->config.settings);
+    detail = redact_secrets(std::move(detail), inst_->config.settings);
     if (counts_against_provider(f)) {
       inst_->breaker->on_failure();
     } else {
       inst_->breaker->on_success();  // it answered; the request was the problem
     }
     if (auto delay = retry_delay(f)) {
-      spdlog::debug("ai {} {}: {} attempt {} failed ({}); retrying in {} ms", call_.capability,
+      spdlog::debug("ai {} {}: {} attempt {} failed ({}: {}); retrying in {} ms", call_.capability,
                     call_.request_id, inst_->config.name, attempts_here_,
-                    sdk::failure_kind_name(f.kind), delay->count());
+                    sdk::failure_kind_name(f.kind), described(f, detail), delay->count());
       last_failure_ = std::move(f);
+      last_detail_ = std::move(detail);
       return after(*delay, [self = shared_from_this()] { self->attempt(); });
     }
-    if (!falls_back(f)) return deliver(std::move(f));
+    if (!falls_back(f)) return deliver(std::move(f), std::move(detail));
     if (index_ < chain_->size()) {
       spdlog::warn("ai {} {}: {} failed ({}: {}); falling back to {}", call_.capability,
                    call_.request_id, inst_->config.name, sdk::failure_kind_name(f.kind),
-                   f.message, (*chain_)[index_]->config.name);
+                   described(f, detail), (*chain_)[index_]->config.name);
     }
     last_failure_ = std::move(f);
+    last_detail_ = std::move(detail);
     next_instance();
   }
 
@@ -210,12 +221,12 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
   }
 
   void give_up() {
-    if (last_failure_) return deliver(std::move(*last_failure_));
+    if (last_failure_) return deliver(std::move(*last_failure_), std::move(last_detail_));
     std::string names;
     for (const auto& name : skipped_) names += (names.empty() ? "" : ", ") + name;
-    deliver(failure(sdk::FailureKind::kUnavailable,
-                    "no provider for " + call_.capability +
-                        " is available now (circuit open: " + names + ")"));
+    deliver(failure(
+        sdk::FailureKind::kUnavailable,
+        "no provider for " + call_.capability + " is available now (circuit open: " + names + ")"));
   }
 
   // Runs `fn` on the I/O thread after `delay`; if the client is stopping, the run is dropped and
@@ -225,13 +236,13 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
     owner_.client_.schedule(delay, std::forward<F>(fn));
   }
 
-  void deliver(Outcome outcome) {
+  void deliver(Outcome outcome, const std::string& detail = {}) {
     finished_ = true;
     AiAnswer answer;
     answer.outcome = std::move(outcome);
     answer.attempts = attempts_;
     answer.latency = std::chrono::duration_cast<milliseconds>(Clock::now() - started_);
-    const ProviderInstance* named = inst_ ? inst_.get()
+    const ProviderInstance* named = inst_                          ? inst_.get()
                                     : (chain_ && !chain_->empty()) ? (*chain_)[0].get()
                                                                    : nullptr;
     if (inst_) answer.provider = inst_->config.name;
@@ -240,7 +251,8 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
     if (!answer.ok()) {
       spdlog::warn("ai {} {}: failed after {} attempt(s) on {}: {}: {}", call_.capability,
                    call_.request_id, attempts_, answer.provider.empty() ? "-" : answer.provider,
-                   sdk::failure_kind_name(answer.failure().kind), answer.failure().message);
+                   sdk::failure_kind_name(answer.failure().kind),
+                   described(answer.failure(), detail));
     }
     if (owner_.usage_ != nullptr && named != nullptr) {
       UsageRecord usage;
@@ -268,8 +280,7 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
       spdlog::error("ai {} {}: the caller's completion threw: {}", call_.capability,
                     call_.request_id, e.what());
     } catch (...) {
-      spdlog::error("ai {} {}: the caller's completion threw", call_.capability,
-                    call_.request_id);
+      spdlog::error("ai {} {}: the caller's completion threw", call_.capability, call_.request_id);
     }
   }
 
@@ -286,6 +297,7 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
   Clock::time_point instance_deadline_{};
   Clock::time_point attempt_deadline_{};
   std::optional<sdk::Failure> last_failure_;
+  std::string last_detail_;           // the transport's detail of last_failure_, for the log
   std::vector<std::string> skipped_;  // instances passed over because their breaker was open
   bool finished_ = false;
 };

@@ -45,8 +45,8 @@
 namespace moodgate::ai {
 
 struct AiCall {
-  std::string capability;  // "analysis", "scenarios", "summary" or "image"
-  sdk::Task task;          // a TextTask for the first three, an ImageTask for image
+  std::string capability;              // "analysis", "scenarios", "summary" or "image"
+  sdk::Task task;                      // a TextTask for the first three, an ImageTask for image
   std::optional<std::string> user_id;  // for the usage record
   std::string request_id;              // for the usage record and logs
   // No attempt starts, and no backoff is waited, past this point (e.g. the HTTP request's own
@@ -55,6 +55,8 @@ struct AiCall {
 };
 
 struct AiAnswer {
+  // A failure's message is fit for the log (no key of the instance's settings) but may name a
+  // host a plugin echoed: clients see only error_for()'s version of it (core/ai/ai_error.h).
   std::variant<sdk::Result, sdk::Failure> outcome;
   std::string provider;  // the instance that answered, or the last one tried ("" if none was)
   std::string model;

@@ -1,13 +1,25 @@
 #include "core/ai/ai_error.h"
 
+#include "core/ai/failure_text.h"
+
 namespace moodgate::ai {
+namespace {
+
+// The failure's own words, filtered; its kind when nothing is left of them.
+std::string reason_of(const sdk::Failure& f) {
+  std::string reason = safe_reason(f.message);
+  return reason.empty() ? std::string(sdk::failure_kind_name(f.kind)) : reason;
+}
+
+}  // namespace
 
 Error error_for(const AiAnswer& answer) {
   const sdk::Failure& f = answer.failure();
   Error error;
   switch (f.kind) {
     case sdk::FailureKind::kContentBlocked:
-      error = Error(ErrorCode::kContentBlocked, "The AI provider refused the content: " + f.message);
+      error =
+          Error(ErrorCode::kContentBlocked, "The AI provider refused the content: " + reason_of(f));
       break;
     case sdk::FailureKind::kTimeout:
       error = Error(ErrorCode::kUpstreamTimeout, "The AI provider did not answer in time");
@@ -19,7 +31,7 @@ Error error_for(const AiAnswer& answer) {
       }
       [[fallthrough]];
     default:
-      error = Error(ErrorCode::kUpstreamError, "The AI provider failed: " + f.message);
+      error = Error(ErrorCode::kUpstreamError, "The AI provider failed: " + reason_of(f));
       break;
   }
   if (!answer.provider.empty()) error.with("provider", answer.provider);

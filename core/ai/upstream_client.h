@@ -11,14 +11,17 @@
 // and must not block, since every other call waits for them. An exception from a callback is
 // logged and swallowed. The destructor (unlike stop()) must not run on the I/O thread.
 //
-// Privacy: nothing this client logs or puts in a Failure message contains a URL's query string,
-// its user info or a header value, since either may hold an API key.
+// Privacy: a Failure's message is a fixed phrase ("could not connect to the provider") that a
+// client may see; the host, port and libcurl's own words go in UpstreamFailure::detail, for the
+// log only. Nothing this client logs or returns contains a URL's query string, its user info or
+// a header value, since either may hold an API key.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <string>
 #include <variant>
 
 #include "moodgate/provider.h"
@@ -47,12 +50,20 @@ struct UpstreamClientOptions {
   bool verify_tls = true;
 };
 
-// What came of one exchange: the reply, whatever its status, or a transport failure: kTimeout
-// when a timeout ran out, kUnavailable when the host could not be resolved or reached, TLS
-// failed, or the connection broke (a truncated body included), kBadResponse for a body over the
-// limit or a reply that is not HTTP, kInvalidRequest for a URL that cannot be sent (malformed, or
-// a scheme other than http/https).
-using UpstreamOutcome = std::variant<sdk::HttpReply, sdk::Failure>;
+// A transport failure: kTimeout when a timeout ran out, kUnavailable when the host could not be
+// resolved or reached, TLS failed, or the connection broke (a truncated body included),
+// kBadResponse for a body over the limit or a reply that is not HTTP, kInvalidRequest for a URL
+// that cannot be sent (malformed, or a scheme other than http/https).
+struct UpstreamFailure {
+  // Its message is a fixed phrase without host, port, URL or numbers: safe for a client.
+  sdk::Failure failure;
+  // For the log: "upstream host:port: <what libcurl said>", scrubbed of query, user info and
+  // header values ("" when there is nothing more to say, e.g. "shutting down").
+  std::string detail;
+};
+
+// What came of one exchange: the reply, whatever its status, or a transport failure.
+using UpstreamOutcome = std::variant<sdk::HttpReply, UpstreamFailure>;
 
 class UpstreamClient {
  public:

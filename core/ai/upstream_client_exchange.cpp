@@ -103,6 +103,59 @@ std::string_view raw_authority(std::string_view url) {
   return url.substr(start, end == std::string_view::npos ? end : end - start);
 }
 
+// How a transfer that libcurl ended with `code` failed, in words a client may see.
+struct Trouble {
+  sdk::FailureKind kind;
+  std::string_view phrase;
+};
+
+Trouble trouble_of(CURLcode code) {
+  using K = sdk::FailureKind;
+  switch (code) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return {K::kTimeout, "the provider did not answer in time"};
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return {K::kInvalidRequest, "the provider's address is not a usable URL"};
+    case CURLE_WEIRD_SERVER_REPLY:
+      return {K::kBadResponse, "the provider's answer was not valid HTTP"};
+    case CURLE_BAD_CONTENT_ENCODING:
+      return {K::kBadResponse, "the provider's answer could not be decoded"};
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return {K::kUnavailable, "the provider's host name could not be resolved"};
+    case CURLE_COULDNT_CONNECT:
+      return {K::kUnavailable, "could not connect to the provider"};
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_USE_SSL_FAILED:
+      return {K::kUnavailable, "the TLS connection to the provider failed"};
+    case CURLE_GOT_NOTHING:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_HTTP3:
+      return {K::kUnavailable, "the connection to the provider broke"};
+    case CURLE_OUT_OF_MEMORY:
+      return {K::kUnavailable, "the gateway ran out of memory for the request"};
+    default:
+      return {K::kUnavailable, "the request to the provider failed"};
+  }
+}
+
 }  // namespace
 
 Exchange::~Exchange() {
@@ -110,18 +163,20 @@ Exchange::~Exchange() {
   curl_slist_free_all(headers);
 }
 
-sdk::Failure failure(sdk::FailureKind kind, std::string message) {
-  sdk::Failure f;
-  f.kind = kind;
-  f.message = std::move(message);
+UpstreamFailure failure(sdk::FailureKind kind, std::string phrase, std::string detail) {
+  UpstreamFailure f;
+  f.failure.kind = kind;
+  f.failure.message = std::move(phrase);
+  f.detail = std::move(detail);
   return f;
 }
 
-std::optional<sdk::Failure> prepare(Exchange& ex, const UpstreamClientOptions& options,
-                                    CURLSH* share) {
+std::optional<UpstreamFailure> prepare(Exchange& ex, const UpstreamClientOptions& options,
+                                       CURLSH* share) {
   ex.easy = curl_easy_init();
   if (ex.easy == nullptr) {
-    return failure(sdk::FailureKind::kUnavailable, "upstream client out of resources");
+    return failure(sdk::FailureKind::kUnavailable, "the gateway could not make the request",
+                   "upstream client: curl_easy_init failed");
   }
   CURL* e = ex.easy;
   const auto& req = ex.request;
@@ -182,8 +237,9 @@ std::optional<sdk::Failure> prepare(Exchange& ex, const UpstreamClientOptions& o
   }
 
   if (rc != CURLE_OK) {
-    return failure(sdk::FailureKind::kUnavailable, "upstream client cannot prepare the request: " +
-                                                       std::string(curl_easy_strerror(rc)));
+    return failure(
+        sdk::FailureKind::kUnavailable, "the gateway could not make the request",
+        "upstream client cannot prepare the request: " + std::string(curl_easy_strerror(rc)));
   }
   return std::nullopt;
 }
@@ -198,36 +254,21 @@ UpstreamOutcome outcome_of(Exchange& ex, CURLcode code) {
   const std::string prefix = "upstream " + authority_of(ex.request.url) + ": ";
   if (ex.too_large || code == CURLE_FILESIZE_EXCEEDED) {
     return failure(
-        sdk::FailureKind::kBadResponse,
+        sdk::FailureKind::kBadResponse, "the provider's answer was larger than the limit",
         prefix + "response larger than " + std::to_string(ex.limits.max_response_bytes) + " bytes");
   }
-  sdk::FailureKind kind = sdk::FailureKind::kUnavailable;  // DNS, connect, TLS, reset, cut off
-  switch (code) {
-    case CURLE_OPERATION_TIMEDOUT:
-      kind = sdk::FailureKind::kTimeout;
-      break;
-    case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL:
-      kind = sdk::FailureKind::kInvalidRequest;
-      break;
-    case CURLE_WEIRD_SERVER_REPLY:
-    case CURLE_BAD_CONTENT_ENCODING:
-      kind = sdk::FailureKind::kBadResponse;
-      break;
-    default:
-      break;
-  }
+  const Trouble trouble = trouble_of(code);
   // The error buffer says more than curl_easy_strerror() ("Failed to connect to h port 1
   // after 0 ms: Connection refused"); it names hosts, not queries, but is scrubbed anyway.
   std::string detail(trim(ex.error));
   if (detail.empty()) detail = curl_easy_strerror(code);
   detail = scrub(std::move(detail), ex.request);
-  if (kind == sdk::FailureKind::kTimeout) {
+  if (trouble.kind == sdk::FailureKind::kTimeout) {
     const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - ex.sent_at);
     detail = "timed out after " + std::to_string(elapsed.count()) + " ms (" + detail + ")";
   }
-  return failure(kind, prefix + detail);
+  return failure(trouble.kind, std::string(trouble.phrase), prefix + detail);
 }
 
 std::string authority_of(const std::string& url) {

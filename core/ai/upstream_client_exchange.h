@@ -36,17 +36,18 @@ struct Exchange {
   char error[CURL_ERROR_SIZE] = {};
 };
 
-// Creates and configures ex.easy (CURLOPT_PRIVATE points at `ex`); a Failure when libcurl
+// Creates and configures ex.easy (CURLOPT_PRIVATE points at `ex`); a failure when libcurl
 // refuses.
-std::optional<sdk::Failure> prepare(Exchange& ex, const UpstreamClientOptions& options,
-                                    CURLSH* share);
+std::optional<UpstreamFailure> prepare(Exchange& ex, const UpstreamClientOptions& options,
+                                       CURLSH* share);
 
-// What came of the finished transfer: the reply on CURLE_OK, else a Failure whose message
-// names the host and says what went wrong, without query, user info or header values.
+// What came of the finished transfer: the reply on CURLE_OK, else a failure whose message is a
+// fixed phrase for what went wrong and whose detail names the host and says more, without
+// query, user info or header values.
 UpstreamOutcome outcome_of(Exchange& ex, CURLcode code);
 
-// A Failure of `kind` with `message`.
-sdk::Failure failure(sdk::FailureKind kind, std::string message);
+// A failure of `kind` with the client-safe `phrase` and the log-only `detail`.
+UpstreamFailure failure(sdk::FailureKind kind, std::string phrase, std::string detail = {});
 
 // "host:port" of an absolute URL, without user info ("" when it has no "://").
 std::string authority_of(const std::string& url);

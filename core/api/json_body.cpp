@@ -48,6 +48,14 @@ const char* type_name(const rapidjson::Value& v) {
   return "a value";
 }
 
+// The member `field` of `obj`, compared by length: FindMember(StringRef(...)) would take the
+// const char* overload, which reads `field` up to a NUL (past the end of a view that has none,
+// and only up to an embedded "\u0000").
+rapidjson::Value::ConstMemberIterator find(const rapidjson::Value& obj, std::string_view field) {
+  const rapidjson::Value name(rapidjson::StringRef(field.data(), field.size()));
+  return obj.FindMember(name);
+}
+
 }  // namespace
 
 Error wrong_type(std::string_view field, const rapidjson::Value& v, const char* expected) {
@@ -100,7 +108,7 @@ const rapidjson::Value& JsonBody::root() const {
 Result<std::optional<long long>> JsonBody::optional_integer(std::string_view field, long long min,
                                                             long long max) const {
   const auto& obj = doc_->document;
-  const auto it = obj.FindMember(rapidjson::StringRef(field.data(), field.size()));
+  const auto it = find(obj, field);
   if (it == obj.MemberEnd() || it->value.IsNull()) return std::optional<long long>();
   if (!it->value.IsInt64()) return wrong_type(field, it->value, "an integer");
   const long long v = it->value.GetInt64();
@@ -116,12 +124,12 @@ Result<std::optional<long long>> JsonBody::optional_integer(std::string_view fie
 
 bool JsonBody::has(std::string_view field) const {
   const auto& obj = doc_->document;
-  return obj.FindMember(rapidjson::StringRef(field.data(), field.size())) != obj.MemberEnd();
+  return find(obj, field) != obj.MemberEnd();
 }
 
 Result<std::string> JsonBody::required_string(std::string_view field) const {
   const auto& obj = doc_->document;
-  const auto it = obj.FindMember(rapidjson::StringRef(field.data(), field.size()));
+  const auto it = find(obj, field);
   if (it == obj.MemberEnd() || it->value.IsNull()) {
     return Error::invalid_input(std::string(field) + " is required", std::string(field));
   }
@@ -131,7 +139,7 @@ Result<std::string> JsonBody::required_string(std::string_view field) const {
 
 Result<std::optional<std::string>> JsonBody::optional_string(std::string_view field) const {
   const auto& obj = doc_->document;
-  const auto it = obj.FindMember(rapidjson::StringRef(field.data(), field.size()));
+  const auto it = find(obj, field);
   if (it == obj.MemberEnd() || it->value.IsNull()) return std::optional<std::string>();
   if (!it->value.IsString()) return wrong_type(field, it->value, "a string");
   return std::optional<std::string>(

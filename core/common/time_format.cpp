@@ -37,8 +37,8 @@ std::string format_rfc3339_ms(WallClock::time_point t) {
 
 std::optional<WallClock::time_point> parse_rfc3339_ms(std::string_view text) {
   // YYYY-MM-DDTHH:MM:SS.mmmZ
-  if (text.size() != 24 || text[4] != '-' || text[7] != '-' || text[10] != 'T' ||
-      text[13] != ':' || text[16] != ':' || text[19] != '.' || text[23] != 'Z') {
+  if (text.size() != 24 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
+      text[16] != ':' || text[19] != '.' || text[23] != 'Z') {
     return std::nullopt;
   }
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, millis = 0;
@@ -52,9 +52,19 @@ std::optional<WallClock::time_point> parse_rfc3339_ms(std::string_view text) {
                                         std::chrono::month{static_cast<unsigned>(month)},
                                         std::chrono::day{static_cast<unsigned>(day)}};
   if (!ymd.ok() || hour > 23 || minute > 59 || second > 59) return std::nullopt;
-  return WallClock::time_point(std::chrono::sys_days(ymd).time_since_epoch()) +
-         std::chrono::hours(hour) + std::chrono::minutes(minute) + std::chrono::seconds(second) +
-         std::chrono::milliseconds(millis);
+  // In milliseconds first: WallClock counts nanoseconds in 64 bits, from 1677-09-21 to
+  // 2262-04-11, and a year outside (0000..9999 all have the shape) would overflow into another.
+  using std::chrono::milliseconds;
+  const long long ms =
+      std::chrono::duration_cast<milliseconds>(std::chrono::sys_days(ymd).time_since_epoch())
+          .count() +
+      ((hour * 60LL + minute) * 60 + second) * 1000 + millis;
+  constexpr long long kFirstMs =
+      std::chrono::duration_cast<milliseconds>(WallClock::duration::min()).count();
+  constexpr long long kLastMs =
+      std::chrono::duration_cast<milliseconds>(WallClock::duration::max()).count();
+  if (ms < kFirstMs || ms > kLastMs) return std::nullopt;
+  return WallClock::time_point(milliseconds(ms));
 }
 
 std::int64_t unix_seconds(WallClock::time_point t) {

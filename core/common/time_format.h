@@ -15,7 +15,8 @@ using WallClock = std::chrono::system_clock;
 
 // "2026-11-22T09:15:02.123Z" for `t` (truncated to milliseconds).
 std::string format_rfc3339_ms(WallClock::time_point t);
-// The instant `text` names, if it is exactly the shape format_rfc3339_ms() writes.
+// The instant `text` names, if it is exactly the shape format_rfc3339_ms() writes and within
+// what WallClock can hold (1677-09-21 to 2262-04-11).
 std::optional<WallClock::time_point> parse_rfc3339_ms(std::string_view text);
 
 // Seconds since the Unix epoch.

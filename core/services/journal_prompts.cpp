@@ -125,7 +125,9 @@ Error misfit(const std::string& what) {
                "The provider's answer did not fit the expected shape: " + what);
 }
 
-// The answer as a JSON object, or the misfit error.
+// The answer as a JSON object, or the misfit error. Parsed without recursion and at most 64 deep
+// (sdk::parse_json): an answer may be as large as the provider's reply (32 MiB), and one of
+// nested brackets would otherwise use up the stack of the thread reading it.
 Result<rapidjson::Document> parse_object(const std::string& answer) {
   rapidjson::Document doc;
   if (const auto error = sdk::parse_json(answer, doc)) {

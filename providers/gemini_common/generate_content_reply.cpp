@@ -1,5 +1,6 @@
 #include "gemini_common/generate_content_reply.h"
 
+#include <algorithm>
 #include <array>
 
 #include "gemini_common/error_reply.h"
@@ -20,13 +21,23 @@ constexpr std::array<std::string_view, 7> kBlockingFinishReasons = {"SAFETY",
                                                                     "IMAGE_SAFETY",
                                                                     "IMAGE_PROHIBITED_CONTENT"};
 
+// More tokens than any call is billed for; bounds what a garbled count can add up to.
+constexpr long long kMaxTokenCount = 1LL << 40;
+
+// A token count of the reply, 0 when absent, negative or not an integer, at most kMaxTokenCount.
+long long token_count(const rapidjson::Value& metadata, const char* name) {
+  return std::clamp(integer_member(metadata, name).value_or(0), 0LL, kMaxTokenCount);
+}
+
 sdk::TokenUsage read_usage(const rapidjson::Value& root) {
   sdk::TokenUsage usage;
   const rapidjson::Value* metadata = find_object(root, "usageMetadata");
   if (metadata == nullptr) return usage;
-  usage.input_tokens = integer_member(*metadata, "promptTokenCount").value_or(0);
-  usage.output_tokens = integer_member(*metadata, "candidatesTokenCount").value_or(0) +
-                        integer_member(*metadata, "thoughtsTokenCount").value_or(0);
+  usage.input_tokens = token_count(*metadata, "promptTokenCount");
+  // Both counts bounded, so their sum cannot overflow (it did, found by the gemini_reply fuzz
+  // target).
+  usage.output_tokens =
+      token_count(*metadata, "candidatesTokenCount") + token_count(*metadata, "thoughtsTokenCount");
   return usage;
 }
 

@@ -25,7 +25,7 @@ struct Part {
 struct Candidate {
   std::vector<Part> parts;
   std::string finish_reason;  // e.g. "STOP", "MAX_TOKENS", "NO_IMAGE"; may be empty
-  sdk::TokenUsage usage;      // thinking tokens counted as output
+  sdk::TokenUsage usage;      // thinking tokens counted as output; each count 0..2^40
   std::string model;          // modelVersion, or the configured model when the reply has none
 };
 

@@ -47,15 +47,39 @@ struct Item {
 
 constexpr int kMaxDepth = 48;
 constexpr std::size_t kScenarios = 3;  // unless the schema asks for another number
+// An instance larger than this is refused: minLength, minItems and nested arrays could
+// otherwise ask for gigabytes (found by the mock_task fuzz target).
+constexpr std::size_t kMaxInstanceBytes = std::size_t{256} * 1024;
+// JSON nesting a schema may have; deeper ones are refused before anything recurses over them
+// (const and enum values are written out whole).
+constexpr int kMaxSchemaNesting = 256;
+
+// Whether `root` nests arrays and objects deeper than `limit`, found without recursion.
+bool nested_deeper_than(const Value& root, int limit) {
+  std::vector<std::pair<const Value*, int>> pending{{&root, 0}};
+  while (!pending.empty()) {
+    const auto [v, depth] = pending.back();
+    pending.pop_back();
+    if (depth > limit) return true;
+    if (v->IsArray()) {
+      for (const Value& item : v->GetArray()) pending.emplace_back(&item, depth + 1);
+    } else if (v->IsObject()) {
+      for (const auto& m : v->GetObject()) pending.emplace_back(&m.value, depth + 1);
+    }
+  }
+  return false;
+}
 
 class Generator {
  public:
   Generator(const Value& root, const Analysis& analysis)
       : root_(root), analysis_(analysis), summary_(describe(analysis)) {}
 
-  std::string run() {
+  // The instance, or nothing when it would be larger than kMaxInstanceBytes.
+  std::optional<std::string> run() {
     value(root_, "", Item{}, 0);
-    return {buffer_.GetString(), buffer_.GetSize()};
+    if (too_big_ || buffer_.GetSize() > kMaxInstanceBytes) return std::nullopt;
+    return std::string(buffer_.GetString(), buffer_.GetSize());
   }
 
  private:
@@ -116,7 +140,9 @@ class Generator {
 
   void value(const Value& raw, std::string_view name, const Item& item, int depth) {
     const Value& s = resolve(root_, raw);
-    if (depth > kMaxDepth) {  // only a schema that requires itself gets here
+    too_big_ = too_big_ || buffer_.GetSize() > kMaxInstanceBytes;
+    // Past the size limit, the instance is only closed off (it is thrown away).
+    if (depth > kMaxDepth || too_big_) {  // only a schema that requires itself gets that deep
       writer_.Null();
       return;
     }
@@ -213,7 +239,7 @@ class Generator {
     std::size_t count = fit_item_count(s, wanted);
     const Value* items = member(s, "items");
     writer_.StartArray();
-    for (std::size_t i = 0; i < count; ++i) {
+    for (std::size_t i = 0; i < count && !too_big_; ++i) {
       Item item{nullptr, nullptr, i};
       std::optional<Scenario> scenario;
       if (is_highlight_array(key) && i < analysis_.highlights.size()) {
@@ -268,6 +294,7 @@ class Generator {
   std::string summary_;
   rapidjson::StringBuffer buffer_;
   rapidjson::Writer<rapidjson::StringBuffer> writer_{buffer_};
+  bool too_big_ = false;
 };
 
 }  // namespace
@@ -280,7 +307,15 @@ SchemaInstance instance_of(std::string_view json_schema, const Analysis& analysi
                     rapidjson::GetParseError_En(error->code) + ")"};
   }
   if (!schema.IsObject()) return {"", "json_schema must be a JSON object"};
-  return {Generator(schema, analysis).run(), ""};
+  if (nested_deeper_than(schema, kMaxSchemaNesting)) {
+    return {"", "json_schema is nested more than " + std::to_string(kMaxSchemaNesting) + " deep"};
+  }
+  std::optional<std::string> instance = Generator(schema, analysis).run();
+  if (!instance) {
+    return {"", "json_schema asks for an instance larger than " +
+                    std::to_string(kMaxInstanceBytes) + " bytes"};
+  }
+  return {std::move(*instance), ""};
 }
 
 }  // namespace moodgate::mock

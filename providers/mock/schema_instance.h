@@ -16,7 +16,8 @@ namespace moodgate::mock {
 
 struct SchemaInstance {
   std::string json;   // the instance as compact JSON text, when error is empty
-  std::string error;  // why no instance could be made (the schema is not a JSON object)
+  std::string error;  // why no instance could be made (the schema is not a JSON object, is
+                      // nested too deep, or asks for an instance over 256 KiB)
 };
 
 SchemaInstance instance_of(std::string_view json_schema, const Analysis& analysis);

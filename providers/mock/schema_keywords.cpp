@@ -14,6 +14,8 @@ namespace {
 using rapidjson::Value;
 
 constexpr std::size_t kMaxItems = 1000;
+// Padding stops here, whatever minLength says: beyond, the instance is too large anyway.
+constexpr double kMaxPaddedLength = 512.0 * 1024;
 
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -142,7 +144,8 @@ double fit_number(const Value& schema, double wanted, bool integer) {
 std::string fit_length(const Value& schema, std::string text) {
   if (auto max = number_member(schema, "maxLength")) text = truncate_code_points(text, *max);
   if (auto min = number_member(schema, "minLength")) {
-    for (auto n = code_points(text); static_cast<double>(n) < *min; ++n) text += '.';
+    const double wanted = std::min(*min, kMaxPaddedLength);
+    for (auto n = code_points(text); static_cast<double>(n) < wanted; ++n) text += '.';
   }
   return text;
 }

@@ -34,7 +34,7 @@ const rapidjson::Value& resolve(const rapidjson::Value& root, const rapidjson::V
 // `wanted` moved into minimum/maximum (inclusive or exclusive); rounded for an integer.
 double fit_number(const rapidjson::Value& schema, double wanted, bool integer);
 
-// `text` cut or padded with '.' to minLength..maxLength code points.
+// `text` cut or padded with '.' to minLength..maxLength code points (padded to 512 Ki at most).
 std::string fit_length(const rapidjson::Value& schema, std::string text);
 
 // `wanted` moved into minItems..maxItems (and never above 1000).

@@ -24,6 +24,7 @@
 
 using moodgate::ai::UpstreamClient;
 using moodgate::ai::UpstreamClientOptions;
+using moodgate::ai::UpstreamFailure;
 using moodgate::ai::UpstreamLimits;
 using moodgate::ai::UpstreamOutcome;
 using moodgate::sdk::FailureKind;
@@ -59,17 +60,37 @@ UpstreamOutcome call(UpstreamClient& client, HttpRequest request, UpstreamLimits
 
 // Copies, so that a temporary outcome may be passed.
 HttpReply reply_of(const UpstreamOutcome& outcome) {
-  if (const auto* failure = std::get_if<moodgate::sdk::Failure>(&outcome)) {
-    FAIL("expected a reply, got a failure: " << failure->message);
+  if (const auto* failure = std::get_if<UpstreamFailure>(&outcome)) {
+    FAIL("expected a reply, got a failure: " << failure->failure.message << " (" << failure->detail
+                                             << ")");
   }
   return std::get<HttpReply>(outcome);
 }
 
-moodgate::sdk::Failure failure_of(const UpstreamOutcome& outcome) {
+UpstreamFailure upstream_failure_of(const UpstreamOutcome& outcome) {
   if (const auto* reply = std::get_if<HttpReply>(&outcome)) {
     FAIL("expected a failure, got a reply with status " << reply->status);
   }
-  return std::get<moodgate::sdk::Failure>(outcome);
+  return std::get<UpstreamFailure>(outcome);
+}
+
+// The part of the failure a client may see.
+moodgate::sdk::Failure failure_of(const UpstreamOutcome& outcome) {
+  return upstream_failure_of(outcome).failure;
+}
+
+// What only the log sees.
+std::string detail_of(const UpstreamOutcome& outcome) {
+  return upstream_failure_of(outcome).detail;
+}
+
+// Whether `phrase` is free of the host, the port and anything libcurl said.
+void check_no_internals(const std::string& phrase, const std::string& port) {
+  INFO(phrase);
+  CHECK(phrase.find("127.0.0.1") == std::string::npos);
+  CHECK(phrase.find(port) == std::string::npos);
+  CHECK(phrase.find("http") == std::string::npos);
+  CHECK(phrase.find("upstream") == std::string::npos);
 }
 
 std::string header(const HttpReply& reply, const std::string& name) {
@@ -215,8 +236,8 @@ TEST_CASE("twenty sequential calls share one kept-alive connection", "[ai][upstr
 }
 
 TEST_CASE(
-    "a server that never answers times out after total_timeout, and the message hides the "
-    "query string",
+    "a server that never answers times out after total_timeout; only the detail names the host, "
+    "and neither shows the query string",
     "[ai][upstream]") {
   FakeGemini fake;
   FakeGeminiReply hang;
@@ -234,22 +255,45 @@ TEST_CASE(
   CHECK(failure.kind == FailureKind::kTimeout);
   CHECK(elapsed >= 295ms);
   CHECK(elapsed < 3s);
-  INFO(failure.message);
-  CHECK(failure.message.find("SECRET") == std::string::npos);
-  CHECK(failure.message.find("key=") == std::string::npos);
-  CHECK(failure.message.find("test-key") == std::string::npos);
-  CHECK(failure.message.find("127.0.0.1") != std::string::npos);
+  CHECK(failure.message == "the provider did not answer in time");
+  const std::string detail = detail_of(outcome);
+  INFO(detail);
+  for (const std::string& text : {failure.message, detail}) {
+    CHECK(text.find("SECRET") == std::string::npos);
+    CHECK(text.find("key=") == std::string::npos);
+    CHECK(text.find("test-key") == std::string::npos);
+  }
+  CHECK(detail.find("127.0.0.1:" + std::to_string(fake.port())) != std::string::npos);
   CHECK(client.in_flight() == 0);
 }
 
-TEST_CASE("a port where nothing listens is unavailable", "[ai][upstream]") {
+TEST_CASE("a port where nothing listens is unavailable; only the detail names it",
+          "[ai][upstream]") {
   UpstreamClient client;
+  const std::string port = std::to_string(closed_port());
 
-  const auto& failure =
-      failure_of(call(client, get("http://127.0.0.1:" + std::to_string(closed_port()) + "/")));
+  const auto outcome = call(client, get("http://127.0.0.1:" + port + "/"));
 
+  const auto& failure = failure_of(outcome);
   CHECK(failure.kind == FailureKind::kUnavailable);
   CHECK(failure.retryable());
+  CHECK(failure.message == "could not connect to the provider");
+  check_no_internals(failure.message, port);
+  CHECK(detail_of(outcome).find("127.0.0.1:" + port) != std::string::npos);
+}
+
+TEST_CASE("a host name that does not resolve is unavailable; only the detail names it",
+          "[ai][upstream]") {
+  UpstreamClient client;
+
+  // .invalid never resolves (RFC 6761).
+  const auto outcome = call(client, get("http://no-such-host.invalid:8443/"));
+
+  const auto& failure = failure_of(outcome);
+  CHECK(failure.kind == FailureKind::kUnavailable);
+  CHECK(failure.message == "the provider's host name could not be resolved");
+  check_no_internals(failure.message, "8443");
+  CHECK(detail_of(outcome).find("no-such-host.invalid:8443") != std::string::npos);
 }
 
 TEST_CASE("a body cut off before its Content-Length is a failure", "[ai][upstream]") {
@@ -259,10 +303,12 @@ TEST_CASE("a body cut off before its Content-Length is a failure", "[ai][upstrea
   fake.enqueue(cut);
   UpstreamClient client;
 
-  const auto& failure = failure_of(call(client, generate_request(fake)));
+  const auto outcome = call(client, generate_request(fake));
 
+  const auto& failure = failure_of(outcome);
   INFO(failure.message);
   CHECK((failure.kind == FailureKind::kUnavailable || failure.kind == FailureKind::kBadResponse));
+  check_no_internals(failure.message, std::to_string(fake.port()));
 }
 
 TEST_CASE("a body over max_response_bytes is a bad response", "[ai][upstream]") {
@@ -275,15 +321,19 @@ TEST_CASE("a body over max_response_bytes is a bad response", "[ai][upstream]") 
     FakeGeminiReply big;
     big.body = std::string(101, 'x');
     fake.enqueue(big);
-    const auto& failure = failure_of(call(client, generate_request(fake), limits));
+    const auto outcome = call(client, generate_request(fake), limits);
+    const auto& failure = failure_of(outcome);
     CHECK(failure.kind == FailureKind::kBadResponse);
-    CHECK(failure.message.find("response larger than 100 bytes") != std::string::npos);
+    CHECK(failure.message == "the provider's answer was larger than the limit");
+    CHECK(detail_of(outcome).find("response larger than 100 bytes") != std::string::npos);
   }
   SECTION("when the body's length is known only at its end") {
     OneShotServer server("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + std::string(5000, 'x'));
-    const auto& failure = failure_of(call(client, get(server.url()), limits));
+    const auto outcome = call(client, get(server.url()), limits);
+    const auto& failure = failure_of(outcome);
     CHECK(failure.kind == FailureKind::kBadResponse);
-    CHECK(failure.message.find("response larger than 100 bytes") != std::string::npos);
+    CHECK(failure.message == "the provider's answer was larger than the limit");
+    CHECK(detail_of(outcome).find("response larger than 100 bytes") != std::string::npos);
   }
   SECTION("but a body of exactly the limit is fine") {
     FakeGemini fake;
@@ -343,7 +393,7 @@ TEST_CASE("a thousand calls are in flight at once on one I/O thread", "[ai][upst
         if (const auto* reply = std::get_if<HttpReply>(&outcome)) {
           statuses.push_back(reply->status);
         } else {
-          failures.push_back(std::get<moodgate::sdk::Failure>(outcome).message);
+          failures.push_back(std::get<UpstreamFailure>(outcome).failure.message);
         }
       }
       finished.fetch_add(1);

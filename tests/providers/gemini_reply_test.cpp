@@ -40,6 +40,15 @@ TEST_CASE("an answer joins the text of its non-thought parts and counts thinking
   CHECK(result.finish_reason == "STOP");
 }
 
+TEST_CASE("garbled token counts are bounded, never negative and never overflow", "[providers]") {
+  const sdk::Result result = result_of(finish_with(
+      reply(200, R"({"candidates": [{"content": {"parts": [{"text": "ok"}]}}], "usageMetadata":)"
+                 R"( {"promptTokenCount": -5, "candidatesTokenCount": 9223372036854775807,)"
+                 R"( "thoughtsTokenCount": 9223372036854775807}})")));
+  CHECK(result.usage.input_tokens == 0);
+  CHECK(result.usage.output_tokens == 2 * (1LL << 40));
+}
+
 TEST_CASE("the configured model stands in when the reply names none", "[providers]") {
   const sdk::Result result =
       result_of(finish_with(reply(200, candidate_body(R"([{"text": "ok"}])", "STOP", ""))));
@@ -241,6 +250,19 @@ TEST_CASE("failure messages are one short line with Google's status, never the k
       finish_with(reply(500, error_body(500, "INTERNAL", std::string(2000, 'x') + "test-key"))));
   CHECK(long_one.message.size() <= 300);
   CHECK(long_one.message.ends_with("..."));
+}
+
+TEST_CASE("failure messages keep Google's reason but no link and not the configured host",
+          "[providers]") {
+  const sdk::Failure quota = failure_of(finish_with(
+      reply(429, error_body(429, "RESOURCE_EXHAUSTED",
+                            "You exceeded your current quota. For more information, head to: "
+                            "https://ai.google.dev/gemini-api/docs/rate-limits. Sent to "
+                            "127.0.0.1:9 (http://127.0.0.1:9/v1beta), host 127.0.0.1"))));
+  CHECK(quota.kind == Kind::kRateLimited);
+  CHECK(quota.message ==
+        "gemini: 429 RESOURCE_EXHAUSTED: You exceeded your current quota. For more "
+        "information, head to: [redacted]. Sent to [redacted] ([redacted]), host [redacted]");
 }
 
 TEST_CASE("an error object inside a 200 body is a failure of its code", "[providers]") {

@@ -282,6 +282,31 @@ TEST_CASE("A json_schema nested deeper than 64 levels is refused as an invalid r
   }
 }
 
+TEST_CASE("A json_schema asking for a huge or deeply nested instance is refused, quickly",
+          "[providers][mock]") {
+  // Findings of the mock_task fuzz target: each of these ran for minutes or ate gigabytes.
+  auto provider = mock();
+  const std::string deep_const = R"({"type": "object", "properties": {"a": {"const": )" +
+                                 std::string(100000, '[') + std::string(100000, ']') +
+                                 R"(}}, "required": ["a"]})";
+  for (const std::string& schema : {
+           std::string(R"({"type": "object", "properties": {"summary": {"type": "string",)"
+                       R"( "minLength": 1e9}}, "required": ["summary"]})"),
+           std::string(R"({"type": "array", "minItems": 1000, "items": {"type": "array",)"
+                       R"( "minItems": 1000, "items": {"type": "array", "minItems": 1000}}})"),
+           deep_const,
+       }) {
+    const sdk::Failure failure = refusal_of(provider->start(text_task(kHappy, schema)));
+    CHECK(failure.kind == sdk::FailureKind::kInvalidRequest);
+    CHECK(failure.message.find("json_schema") != std::string::npos);
+  }
+  // Large but within bounds still works.
+  const std::string wide = text_of(provider->start(text_task(
+      kHappy,
+      R"({"type": "array", "minItems": 1000, "items": {"type": "string", "minLength": 100}})")));
+  CHECK(parse(wide).Size() == 1000);
+}
+
 TEST_CASE("Without a schema the answer is the first sentence of the last user message",
           "[providers][mock]") {
   auto provider = mock();

@@ -140,6 +140,17 @@ TEST_CASE("an answer nested deeper than 64 levels is a misfit that names the dep
   CHECK(deep_but_allowed.error().message.find("deeper") == std::string::npos);
 }
 
+TEST_CASE("an answer nested a million deep is a misfit, not a stack overflow",
+          "[services][prompts]") {
+  const std::string deep =
+      R"({"summary": )" + std::string(1'000'000, '[') + std::string(1'000'000, ']') + "}";
+  for (const std::string& answer : {deep, deep.substr(0, deep.size() / 2)}) {
+    CHECK_FALSE(parse_analysis(answer).ok());
+    CHECK_FALSE(parse_scenarios(answer, 3).ok());
+    CHECK_FALSE(parse_summary(answer).ok());
+  }
+}
+
 TEST_CASE("parse_scenarios takes 1..count fitting scenarios and refuses the rest",
           "[services][prompts]") {
   const auto two =

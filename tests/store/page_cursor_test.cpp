@@ -84,3 +84,19 @@ TEST_CASE("tampered, foreign and garbage cursors are refused", "[store][cursor]"
     CHECK_FALSE(decode_cursor(text).has_value());
   }
 }
+
+TEST_CASE("a cursor dated outside what the clock can hold is refused, not wrapped",
+          "[store][cursor]") {
+  // The page_cursor fuzz target's finding: a year past 2262 overflowed the nanosecond clock.
+  for (const char* at : {"2526-11-22T09:15:02.123Z", "9999-12-31T23:59:59.999Z",
+                         "0000-01-01T00:00:00.000Z", "1677-09-21T00:12:43.144Z"}) {
+    INFO(at);
+    CHECK_FALSE(decode_cursor(encode_cursor(PageCursor{at, "id"})).has_value());
+  }
+  for (const char* at : {"2262-04-11T23:47:16.854Z", "1677-09-21T00:12:43.146Z"}) {
+    INFO(at);
+    const auto back = decode_cursor(encode_cursor(PageCursor{at, "id"}));
+    REQUIRE(back.has_value());
+    CHECK(back->created_at == at);
+  }
+}

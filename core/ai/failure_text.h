@@ -1,0 +1,35 @@
+// What of a failed AI call's message may leave the gateway, and what may reach its log.
+//
+// A Failure's message comes from a plugin (which may echo the provider's own words: Gemini's
+// error messages carry links, service names and project numbers) or from the upstream client
+// (a fixed phrase; its host and libcurl's words travel separately, for the log only). The log
+// may name hosts but never a key; a client sees neither. safe_reason() is the filter for what a
+// client sees; redact_secrets() the one for the log. Pure functions, thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace moodgate::ai {
+
+// The longest reason safe_reason() returns, in bytes.
+inline constexpr std::size_t kMaxReasonBytes = 240;
+
+// What replaces whatever was taken out.
+inline constexpr std::string_view kRedacted = "[redacted]";
+
+// `message` fit for a client: valid UTF-8 on one line, at most kMaxReasonBytes (whole words,
+// then "..." when cut), with every word that looks like a URL, host name, IP address,
+// host:port, port or other long number, e-mail address, query parameter or key replaced by
+// kRedacted. Plain words ("quota exceeded", "RESOURCE_EXHAUSTED", "429", model names such as
+// gemini-2.5-flash) pass unchanged. Applying it twice changes nothing more.
+std::string safe_reason(std::string_view message);
+
+// `text` with the value of every setting that may be a secret (its name holds "key", "secret",
+// "token", "password" or "credential") and the user info of every URL-valued setting replaced
+// by kRedacted: a plugin that echoes its own key must not put it in the log.
+std::string redact_secrets(std::string text, const std::map<std::string, std::string>& settings);
+
+}  // namespace moodgate::ai

@@ -1,0 +1,65 @@
+#include "fuzz/support/fuzz_plugin.h"
+
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <vector>
+
+#include "core/ai/plugin_loader.h"
+#include "fuzz/support/fuzz_check.h"
+
+namespace moodgate::fuzz {
+
+const sdk::Provider& built_provider(const std::string& name, const sdk::Settings& settings) {
+  // The loader logs each load; a fuzz run's output is for findings.
+  spdlog::set_level(spdlog::level::warn);
+  // Never freed: the provider's code must stay loaded until the process ends.
+  static auto* loader = new ai::PluginLoader({MOODGATE_FUZZ_PLUGIN_DIR});
+  auto plugin = loader->load(name);
+  if (!plugin.ok()) {
+    std::fprintf(stderr, "fuzz: cannot load plugin %s: %s\n", name.c_str(),
+                 plugin.error().message.c_str());
+    std::abort();
+  }
+  auto provider = loader->create(*plugin, settings, "fuzz");
+  if (!provider.ok()) {
+    std::fprintf(stderr, "fuzz: plugin %s refused its settings: %s\n", name.c_str(),
+                 provider.error().message.c_str());
+    std::abort();
+  }
+  // Reachable from a global until the process ends, so leak checkers do not count it.
+  static auto* kept = new std::vector<std::shared_ptr<sdk::Provider>>();
+  kept->push_back(std::move(provider).value());
+  return *kept->back();
+}
+
+sdk::Settings gemini_settings(const std::string& model) {
+  return {{"model", model}, {"api_key", kFuzzApiKey}, {"base_url", "http://127.0.0.1:9"}};
+}
+
+sdk::HttpReply reply_from(std::uint8_t status_choice, FuzzInput& input, bool with_retry_after) {
+  static constexpr std::array<int, 16> kStatuses = {200, 200, 200, 200, 400, 401, 403, 404,
+                                                    408, 429, 500, 502, 503, 504, 418, 302};
+  sdk::HttpReply reply;
+  reply.status = kStatuses[status_choice & 0x0F];
+  reply.headers = {{"content-type", "application/json; charset=UTF-8"}};
+  if (with_retry_after) reply.headers.emplace_back("retry-after", std::string(input.until('\n')));
+  reply.body = std::string(input.rest());
+  return reply;
+}
+
+void check_gemini_failure(const sdk::Failure& failure) {
+  FUZZ_CHECK(!failure.message.empty());
+  FUZZ_CHECK(failure.message.size() <= 300);
+  FUZZ_CHECK(failure.message.find(kFuzzApiKey) == std::string::npos);
+  FUZZ_CHECK(failure.message.find('\n') == std::string::npos);
+  // No link and not the configured host (base_url is http://127.0.0.1:9).
+  FUZZ_CHECK(failure.message.find("://") == std::string::npos);
+  FUZZ_CHECK(failure.message.find("127.0.0.1") == std::string::npos);
+  FUZZ_CHECK(!failure.retry_after || failure.retry_after->count() >= 0);
+}
+
+}  // namespace moodgate::fuzz

@@ -1,0 +1,71 @@
+// Fuzz target: the gemini plugin as shipped (gemini.so through the gateway's plugin loader)
+// reading a generateContent reply to a text task: providers/gemini/gemini_reply.cpp,
+// gemini_common's generate_content_reply.cpp, error_reply.cpp (error bodies, RetryInfo,
+// Retry-After) and failure_message.cpp.
+//
+// Input: <status><flags><payload>. `status` picks the HTTP status (fuzz_plugin.h), `flags` bit 0
+// asks for structured JSON (a task with json_schema), bit 1 takes the payload's first line as a
+// Retry-After header; the rest is the body. "01{...}" is a 200 to a structured task.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <variant>
+
+#include <rapidjson/document.h>
+
+#include "fuzz/support/fuzz_check.h"
+#include "fuzz/support/fuzz_input.h"
+#include "fuzz/support/fuzz_plugin.h"
+
+namespace {
+
+using namespace moodgate;
+
+sdk::TextTask text_task(std::string json_schema) {
+  sdk::TextTask task;
+  task.system_prompt = "You read journal entries.";
+  task.messages = {{"user", "I felt calm by the sea."}};
+  task.json_schema = std::move(json_schema);
+  return task;
+}
+
+struct Setup {
+  const sdk::Provider& provider =
+      fuzz::built_provider("gemini", fuzz::gemini_settings("gemini-2.5-flash"));
+  const sdk::Task plain = text_task("");
+  const sdk::Task structured =
+      text_task(R"({"type": "object", "properties": {"summary": {"type": "string"}}})");
+  const sdk::HttpRequest sent = std::get<sdk::HttpRequest>(provider.start(plain));
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const Setup setup;
+  fuzz::FuzzInput input(data, size);
+  const std::uint8_t status = input.byte();
+  const std::uint8_t flags = input.byte();
+  const bool structured = (flags & 1) != 0;
+  const sdk::HttpReply reply = fuzz::reply_from(status, input, (flags & 2) != 0);
+
+  const sdk::Next next =
+      setup.provider.finish(structured ? setup.structured : setup.plain, setup.sent, reply);
+
+  FUZZ_CHECK(!std::holds_alternative<sdk::HttpRequest>(next));  // text calls never poll
+  if (const auto* failure = std::get_if<sdk::Failure>(&next)) {
+    fuzz::check_gemini_failure(*failure);
+    return 0;
+  }
+  FUZZ_CHECK(reply.status == 200);
+  const auto& result = std::get<sdk::Result>(next);
+  const auto* text = std::get_if<sdk::TextOutput>(&result.output);
+  FUZZ_CHECK(text != nullptr && !text->text.empty());
+  if (structured) {
+    rapidjson::Document doc;
+    doc.Parse<rapidjson::kParseIterativeFlag>(text->text.data(), text->text.size());
+    FUZZ_CHECK(!doc.HasParseError());
+  }
+  FUZZ_CHECK(!result.model.empty());
+  FUZZ_CHECK(result.usage.input_tokens >= 0 && result.usage.output_tokens >= 0);
+  return 0;
+}
