@@ -14,6 +14,8 @@ namespace moodgate::http {
 namespace {
 
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+// What a closing connection may still send, read and dropped, before it is reset.
+constexpr std::size_t kLingerDropLimit = 64 * 1024;
 
 // Splits "a=1&b=x%20y" into decoded pairs; the first of repeated names wins.
 void parse_query(std::string_view query, std::map<std::string, std::string>& out) {
@@ -65,11 +67,34 @@ Connection::Connection(int fd, std::string peer_ip,
       context_(std::move(context)),
       framer_(context_->settings.limits) {}
 
-Connection::~Connection() = default;
+Connection::~Connection() {
+  if (context_->idle) context_->idle->remove(idle_slot_);
+}
 
 void Connection::open() {
   std::lock_guard lock(mu_);
   arm_locked(Timer::kReceive, context_->settings.receive_timeout);
+  set_idle_locked(true);
+}
+
+void Connection::set_idle_locked(bool idle) {
+  if (!context_->idle) return;
+  if (idle) {
+    context_->idle->add(shared_from_this(), idle_slot_);
+  } else {
+    context_->idle->remove(idle_slot_);
+  }
+}
+
+bool Connection::evict() {
+  std::lock_guard lock(mu_);
+  if (phase_ != Phase::kReading || framer_.in_request() || outbox_sent_ < outbox_.size()) {
+    return false;
+  }
+  disarm_locked();
+  phase_ = Phase::kClosing;
+  shutdown_locked(SHUT_RDWR);
+  return true;
 }
 
 void Connection::refuse(const Error& error) {
@@ -88,8 +113,12 @@ void Connection::on_input(const char* data, std::size_t len) {
     std::lock_guard lock(mu_);
     switch (phase_) {
       case Phase::kClosed:
+        return;
       case Phase::kClosing:
-        return;  // the answer that closes is out or on its way; the rest is dropped
+        // The answer that closes is out or on its way; the rest is dropped, up to a limit.
+        dropped_bytes_ += len;
+        if (lingering_ && dropped_bytes_ > kLingerDropLimit) shutdown_locked(SHUT_RDWR);
+        return;
       case Phase::kAnswering: {
         const auto& limits = context_->settings.limits;
         if (pending_.size() + len > limits.max_header_bytes + limits.max_body_bytes) {
@@ -108,8 +137,9 @@ void Connection::on_input(const char* data, std::size_t len) {
 }
 
 void Connection::read_locked(std::string_view bytes, Next& next) {
-  if (!framer_.in_request() && timer_ != Timer::kReceive) {
-    arm_locked(Timer::kReceive, context_->settings.receive_timeout);
+  if (!framer_.in_request()) {
+    set_idle_locked(false);
+    if (timer_ != Timer::kReceive) arm_locked(Timer::kReceive, context_->settings.receive_timeout);
   }
   const std::size_t used = framer_.feed(bytes);
   switch (framer_.state()) {
@@ -299,6 +329,7 @@ void Connection::answered_locked(Next& next) {
       shutdown_locked(SHUT_RDWR);
     } else {
       shutdown_locked(SHUT_WR);  // FIN after the answer; keep reading until the client closes
+      lingering_ = true;
       arm_locked(Timer::kLinger, context_->settings.linger_timeout);
     }
     return;
@@ -312,6 +343,7 @@ void Connection::answered_locked(Next& next) {
   }
   if (phase_ == Phase::kReading && !framer_.in_request()) {
     arm_locked(Timer::kKeepAlive, context_->settings.keepalive_timeout);
+    set_idle_locked(true);
   }
 }
 
@@ -345,12 +377,14 @@ void Connection::on_timer(Timer kind, std::uint64_t generation) {
     switch (kind) {
       case Timer::kReceive:
         if (phase_ != Phase::kReading) return;
+        set_idle_locked(false);
         phase_ = Phase::kClosing;
         close_after_answer_ = true;
         next.refusal = Error(ErrorCode::kRequestTimeout, "The request was not received in time");
         break;
       case Timer::kKeepAlive:
         if (phase_ == Phase::kReading && !framer_.in_request()) {
+          set_idle_locked(false);
           phase_ = Phase::kClosing;
           shutdown_locked(SHUT_RDWR);
         }
@@ -390,6 +424,7 @@ void Connection::on_closed() {
     std::lock_guard lock(mu_);
     phase_ = Phase::kClosed;
     disarm_locked();
+    set_idle_locked(false);
     context_->writer->forget(fd_);
     if (answer_in_outbox_) {
       answer_in_outbox_ = false;

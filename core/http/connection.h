@@ -13,7 +13,10 @@
 //   - linger: after an answer that closes the connection (an error, `Connection: close`,
 //     HTTP/1.0), the write side is shut at once, what the client still sends is read and
 //     dropped, and the socket is closed after `linger_timeout` at the latest, so the client
-//     reads the answer instead of a reset.
+//     reads the answer instead of a reset — or as soon as it has sent kLingerDropLimit more
+//     bytes: a client that keeps streaming after its refusal gets a reset, not our CPU.
+// While idle (silent since accept, or kept alive after an answer) a connection is listed in
+// IdleConnections, so a newcomer over server.max_connections can take its place (evict()).
 // A framing error, an oversized head or body, or a refusal (too many connections) is answered
 // in the JSON envelope and closes the connection.
 //
@@ -37,6 +40,7 @@
 #include "core/http/client_address.h"
 #include "core/http/deadline_watchdog.h"
 #include "core/http/dispatcher.h"
+#include "core/http/idle_connections.h"
 #include "core/http/request_framer.h"
 #include "core/http/writable_watcher.h"
 
@@ -57,6 +61,7 @@ struct ConnectionContext {
   std::shared_ptr<Dispatcher> dispatcher;
   std::shared_ptr<DeadlineWatchdog> watchdog;
   std::shared_ptr<WritableWatcher> writer;
+  std::shared_ptr<IdleConnections> idle;
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -75,6 +80,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_input(const char* data, std::size_t len);
   // The socket is gone; Pistache closes the descriptor right after this returns.
   void on_closed();
+  // Closes the connection if it is still idle (silent since accept, or kept alive after an
+  // answer): a newcomer needs its place. False when it has become busy meanwhile.
+  bool evict();
 
  private:
   enum class Phase { kReading, kAnswering, kClosing, kClosed };
@@ -105,6 +113,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void disarm_locked();
   void on_timer(Timer kind, std::uint64_t generation);
   void shutdown_locked(int how);
+  void set_idle_locked(bool idle);
 
   const int fd_;
   const std::string peer_ip_;
@@ -122,12 +131,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::size_t outbox_sent_ = 0;
   bool answer_in_outbox_ = false;  // the outbox ends with a final answer
   bool write_failed_ = false;
+  bool lingering_ = false;                // the answer that closes is out; reading only to drop
+  std::size_t dropped_bytes_ = 0;         // read and dropped since the connection began closing
   std::function<void()> answer_written_;  // the dispatcher's "done" for that answer
   bool dispatching_ = false;              // a thread is inside Dispatcher::dispatch for us
   std::deque<Next> deferred_;             // steps found while dispatching_, run by that thread
   Timer timer_ = Timer::kNone;
   DeadlineWatchdog::Id timer_id_ = 0;
   std::uint64_t timer_generation_ = 0;
+  IdleConnections::Slot idle_slot_;  // guarded by context_->idle's lock
 };
 
 }  // namespace moodgate::http

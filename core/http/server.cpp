@@ -17,6 +17,7 @@
 #include "core/http/connection.h"
 #include "core/http/deadline_watchdog.h"
 #include "core/http/dispatcher.h"
+#include "core/http/idle_connections.h"
 #include "core/http/writable_watcher.h"
 
 namespace moodgate::http {
@@ -105,7 +106,12 @@ class GatewayHandler : public Ph::Handler {
     peer->putData(kConnectionKey, state);
     const long open = budget_->open.fetch_add(1) + 1;
     if (open > budget_->max) {
-      warn_over_budget(open);
+      const bool made_room = make_room();
+      warn_over_budget(open, made_room);
+      if (made_room) {
+        state->connection->open();
+        return;
+      }
       Error e(ErrorCode::kUnavailable, "The server has too many open connections; try again");
       state->connection->refuse(e);
       return;
@@ -135,16 +141,26 @@ class GatewayHandler : public Ph::Handler {
     state->connection->on_input(buffer, len);
   }
 
+  // Over the budget: closes the longest-idle connection for the newcomer. False when every
+  // open connection is busy.
+  bool make_room() {
+    while (auto oldest = context_->idle->take_oldest()) {
+      if (oldest->evict()) return true;
+    }
+    return false;
+  }
+
   // One warning per 10 s while connections are refused, not one per connection.
-  void warn_over_budget(long open) {
+  void warn_over_budget(long open, bool made_room) {
     const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::steady_clock::now().time_since_epoch())
                             .count();
     auto last = budget_->last_warning_ms.load();
     if (now_ms - last < 10000) return;
     if (budget_->last_warning_ms.compare_exchange_strong(last, now_ms)) {
-      spdlog::warn("{} connections open (server.max_connections = {}): refusing new ones with 503",
-                   open - 1, budget_->max);
+      spdlog::warn("{} connections open (server.max_connections = {}): {}", open - 1, budget_->max,
+                   made_room ? "closing the longest-idle ones for new ones"
+                             : "every one is busy, refusing new ones with 503");
     }
   }
 
@@ -218,6 +234,7 @@ Status HttpServer::start() {
   context->proxies = TrustedProxies(c.trusted_proxies);
   context->dispatcher = impl_->dispatcher;
   context->watchdog = impl_->watchdog;
+  context->idle = std::make_shared<IdleConnections>();
   auto budget = std::make_shared<ConnectionBudget>();
   budget->max = connection_budget(c.max_connections);
   // Pistache's own timers close a connection quietly (and send a bare 408 if it thinks a

@@ -1,7 +1,8 @@
 // Fuzz target: the HTTP front door's framer (core/http/request_framer.h), fed a connection's
 // bytes. The first input byte chooses how the rest is cut into reads (1..64 bytes each); the
 // requests framed, and whether the stream is refused, must be those of the same bytes fed
-// whole, since a client decides where TCP splits its stream. Small limits make every refusal reachable.
+// whole, since a client decides where TCP splits its stream. Small limits make every refusal
+// reachable.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -103,17 +103,43 @@ TEST_CASE("a connection that sends nothing gets 408 in the envelope at header_ti
   CHECK(c.wait_closed(3s));
 }
 
-TEST_CASE("over max_connections a new connection gets 503 while open ones are still served",
+TEST_CASE("over max_connections a newcomer takes the place of the longest-idle connection",
           "[http][connections]") {
   Fixture f;
   f.config.server.max_connections = 4;
   TestServer server(f.config);
-  // One connection in use (keep-alive) and three idle ones: the limit is reached.
+  // Three silent connections, then one in use: the limit is reached.
+  std::vector<std::unique_ptr<RawConnection>> silent;
+  for (int i = 0; i < 3; ++i) {
+    silent.push_back(std::make_unique<RawConnection>(server.port()));
+    std::this_thread::sleep_for(20ms);  // so their order is known
+  }
   RawConnection in_use(server.port());
   in_use.send(get("/health"));
   REQUIRE(in_use.read_reply().status == 200);
-  std::vector<std::unique_ptr<RawConnection>> idle;
-  for (int i = 0; i < 3; ++i) idle.push_back(std::make_unique<RawConnection>(server.port()));
+
+  RawConnection newcomer(server.port());
+  newcomer.send(get("/health"));
+  CHECK(newcomer.read_reply().status == 200);
+  CHECK(silent[0]->wait_closed(2s));           // the longest silent one made room
+  CHECK_FALSE(silent[1]->wait_closed(200ms));  // the others stay
+  in_use.send(get("/health"));
+  CHECK(in_use.read_reply().status == 200);
+}
+
+TEST_CASE(
+    "over max_connections with every connection busy a newcomer gets 503, and those "
+    "already open are still served",
+    "[http][connections]") {
+  Fixture f;
+  f.config.server.max_connections = 4;
+  TestServer server(f.config);
+  // Four connections in the middle of sending a request: none is idle, none can be evicted.
+  std::vector<std::unique_ptr<RawConnection>> busy;
+  for (int i = 0; i < 4; ++i) {
+    busy.push_back(std::make_unique<RawConnection>(server.port()));
+    busy.back()->send("GET /health HTTP/1.1\r\nHost: t\r\n");
+  }
   std::this_thread::sleep_for(100ms);  // let the server see them
 
   RawConnection refused(server.port());
@@ -123,15 +149,10 @@ TEST_CASE("over max_connections a new connection gets 503 while open ones are st
   CHECK(std::string(r.json()["error"]["code"].GetString()) == "UNAVAILABLE");
   CHECK(refused.wait_closed(2s));
 
-  in_use.send(get("/health"));
-  CHECK(in_use.read_reply().status == 200);
-
-  // Once one leaves, a newcomer gets in.
-  idle.pop_back();
-  std::this_thread::sleep_for(200ms);
-  RawConnection newcomer(server.port());
-  newcomer.send(get("/health"));
-  CHECK(newcomer.read_reply().status == 200);
+  for (auto& c : busy) {
+    c->send("\r\n");  // each finishes its request and is answered
+    CHECK(c->read_reply().status == 200);
+  }
 }
 
 TEST_CASE("a big answer reaches a slow reader whole", "[http][connections]") {

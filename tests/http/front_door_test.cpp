@@ -193,3 +193,17 @@ TEST_CASE("Expect: 100-continue gets 100 Continue before the body is sent", "[ht
   c.send("{}");
   CHECK(c.read_reply().status == 400);
 }
+
+TEST_CASE(
+    "a client that keeps streaming after its refusal is cut off, not read for the whole linger",
+    "[http][framing][limits]") {
+  Fixture f;
+  TestServer server(f.config);  // linger: 2 s
+  RawConnection c(server.port());
+  c.send(get("/health", "X-Big: " + std::string(64 << 10, 'a') + "\r\n"));
+  REQUIRE(c.read_reply().status == 431);
+  const auto start = std::chrono::steady_clock::now();
+  c.send(std::string(512 << 10, 'j'), 2s);  // junk past the answer: dropped, then reset
+  CHECK(c.wait_closed(3s));
+  CHECK(std::chrono::steady_clock::now() - start < 1500ms);
+}

@@ -164,8 +164,8 @@ TEST_CASE("CORS preflights are answered for configured origins only", "[http][co
       http_request(server.port(), "GET", "/version", "", {{"Origin", "https://app.example.com"}});
   CHECK(simple.header("access-control-allow-origin") == "https://app.example.com");
   // A browser client may read what the API tells it in headers.
-  for (const char* h : {"X-Request-ID", "Location", "ETag", "Retry-After", "Idempotent-Replayed",
-                        "Allow"}) {
+  for (const char* h :
+       {"X-Request-ID", "Location", "ETag", "Retry-After", "Idempotent-Replayed", "Allow"}) {
     CHECK(simple.header("access-control-expose-headers").find(h) != std::string::npos);
   }
 }
