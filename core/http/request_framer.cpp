@@ -38,6 +38,24 @@ RequestFramer& self(http_parser* p) {
   return *static_cast<RequestFramer*>(p->data);
 }
 
+// A refusal for going past a limit, with the limit in its details.
+Error over_limit(ErrorCode code, std::string message, const char* detail, std::size_t limit) {
+  Error e(code, std::move(message));
+  e.with(detail, static_cast<long long>(limit));
+  return e;
+}
+
+Error head_too_large(const FramingLimits& limits) {
+  return over_limit(ErrorCode::kHeadersTooLarge,
+                    "The request's header block is larger than allowed", "limit_bytes",
+                    limits.max_header_bytes);
+}
+
+Error body_too_large(const FramingLimits& limits) {
+  return over_limit(ErrorCode::kPayloadTooLarge, "Request body is larger than the server accepts",
+                    "limit_bytes", limits.max_body_bytes);
+}
+
 Error malformed(std::string message) {
   return Error(ErrorCode::kInvalidInput, std::move(message));
 }
@@ -46,11 +64,8 @@ Error malformed(std::string message) {
 // never quote the input.
 Error error_for(http_errno code, const FramingLimits& limits) {
   switch (code) {
-    case HPE_HEADER_OVERFLOW: {
-      Error e(ErrorCode::kHeadersTooLarge, "The request's header block is larger than allowed");
-      e.with("limit_bytes", static_cast<long long>(limits.max_header_bytes));
-      return e;
-    }
+    case HPE_HEADER_OVERFLOW:
+      return head_too_large(limits);
     case HPE_INVALID_CONTENT_LENGTH:
       return malformed("Content-Length must be a decimal number of bytes");
     case HPE_UNEXPECTED_CONTENT_LENGTH:
@@ -123,9 +138,7 @@ std::size_t RequestFramer::feed(std::string_view bytes) {
       break;
     }
     if (!headers_done_ && bytes_in_message_ > limits_.max_header_bytes) {
-      Error e(ErrorCode::kHeadersTooLarge, "The request's header block is larger than allowed");
-      e.with("limit_bytes", static_cast<long long>(limits_.max_header_bytes));
-      fail(std::move(e));
+      fail(head_too_large(limits_));
     }
   }
   return total;
@@ -147,9 +160,8 @@ int RequestFramer::on_message_begin(http_parser* p) {
 int RequestFramer::on_url(http_parser* p, const char* at, std::size_t len) {
   RequestFramer& f = self(p);
   if (f.request_.target.size() + len > f.limits_.max_url_bytes) {
-    Error e(ErrorCode::kUriTooLong, "The request target is longer than allowed");
-    e.with("limit_bytes", static_cast<long long>(f.limits_.max_url_bytes));
-    return f.fail(std::move(e));
+    return f.fail(over_limit(ErrorCode::kUriTooLong, "The request target is longer than allowed",
+                             "limit_bytes", f.limits_.max_url_bytes));
   }
   f.request_.target.append(at, len);
   return 0;
@@ -167,9 +179,9 @@ int RequestFramer::on_header_field(http_parser* p, const char* at, std::size_t l
   if (headers.empty() || f.in_value_) {
     if (!headers.empty()) f.end_header_value();
     if (headers.size() >= f.limits_.max_header_count) {
-      Error e(ErrorCode::kHeadersTooLarge, "The request has more header fields than allowed");
-      e.with("limit", static_cast<long long>(f.limits_.max_header_count));
-      return f.fail(std::move(e));
+      return f.fail(over_limit(ErrorCode::kHeadersTooLarge,
+                               "The request has more header fields than allowed", "limit",
+                               f.limits_.max_header_count));
     }
     headers.emplace_back();
     f.in_value_ = false;
@@ -203,9 +215,7 @@ int RequestFramer::on_headers_complete(http_parser* p) {
 int RequestFramer::check_head() {
   // feed() has counted up to the head's final LF, which the parser has not consumed yet.
   if (bytes_in_message_ + 1 > limits_.max_header_bytes) {
-    Error e(ErrorCode::kHeadersTooLarge, "The request's header block is larger than allowed");
-    e.with("limit_bytes", static_cast<long long>(limits_.max_header_bytes));
-    return fail(std::move(e));
+    return fail(head_too_large(limits_));
   }
   if (parser_.http_major != 1 || parser_.http_minor > 1) {
     return fail(malformed("Only HTTP/1.0 and HTTP/1.1 are spoken here"));
@@ -225,9 +235,7 @@ int RequestFramer::check_head() {
   }
   if ((parser_.flags & F_CONTENTLENGTH) != 0 && parser_.content_length != ULLONG_MAX &&
       parser_.content_length > limits_.max_body_bytes) {
-    Error e(ErrorCode::kPayloadTooLarge, "Request body is larger than the server accepts");
-    e.with("limit_bytes", static_cast<long long>(limits_.max_body_bytes));
-    return fail(std::move(e));
+    return fail(body_too_large(limits_));
   }
   if (request_.target.empty()) return fail(malformed("The request has no target"));
   return 0;
@@ -236,9 +244,7 @@ int RequestFramer::check_head() {
 int RequestFramer::on_body(http_parser* p, const char* at, std::size_t len) {
   RequestFramer& f = self(p);
   if (f.request_.body.size() + len > f.limits_.max_body_bytes) {
-    Error e(ErrorCode::kPayloadTooLarge, "Request body is larger than the server accepts");
-    e.with("limit_bytes", static_cast<long long>(f.limits_.max_body_bytes));
-    return f.fail(std::move(e));
+    return f.fail(body_too_large(f.limits_));
   }
   if (f.request_.body.empty() && (p->flags & F_CONTENTLENGTH) != 0 &&
       p->content_length != ULLONG_MAX) {

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/envelope_check.h"
 #include "tests/support/http_client.h"
 #include "tests/support/raw_connection.h"
 #include "tests/support/test_server.h"
@@ -17,14 +18,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Fixture {
-  TempDir dir;
-  moodgate::config::Config config = test_config("sqlite:///" + (dir.path() / "t.db").string());
-};
-
-std::string get(const std::string& target, const std::string& extra = "") {
-  return "GET " + target + " HTTP/1.1\r\nHost: t\r\n" + extra + "\r\n";
-}
+using Fixture = SqliteServerFixture;
 
 }  // namespace
 
@@ -34,7 +28,7 @@ TEST_CASE("an idle keep-alive connection is closed at the keep-alive timeout",
   f.config.server.keepalive_timeout_ms = 300;
   TestServer server(f.config);
   RawConnection c(server.port());
-  c.send(get("/health"));
+  c.send(get_request("/health"));
   const HttpReply r = c.read_reply();
   REQUIRE(r.status == 200);
   CHECK(r.header("connection") == "keep-alive");
@@ -50,7 +44,7 @@ TEST_CASE("a connection in use is not closed by the keep-alive timeout", "[http]
   TestServer server(f.config);
   RawConnection c(server.port());
   for (int i = 0; i < 6; ++i) {  // 6 x 200 ms: three keep-alive timeouts, never idle that long
-    c.send(get("/health"));
+    c.send(get_request("/health"));
     REQUIRE(c.read_reply().status == 200);
     std::this_thread::sleep_for(200ms);
   }
@@ -62,7 +56,7 @@ TEST_CASE("Connection: close and HTTP/1.0 close the connection after the answer"
   TestServer server(f.config);
   SECTION("HTTP/1.1 with Connection: close") {
     RawConnection c(server.port());
-    c.send(get("/health", "Connection: close\r\n"));
+    c.send(get_request("/health", "Connection: close\r\n"));
     const HttpReply r = c.read_reply();
     CHECK(r.status == 200);
     CHECK(r.header("connection") == "close");
@@ -115,15 +109,15 @@ TEST_CASE("over max_connections a newcomer takes the place of the longest-idle c
     std::this_thread::sleep_for(20ms);  // so their order is known
   }
   RawConnection in_use(server.port());
-  in_use.send(get("/health"));
+  in_use.send(get_request("/health"));
   REQUIRE(in_use.read_reply().status == 200);
 
   RawConnection newcomer(server.port());
-  newcomer.send(get("/health"));
+  newcomer.send(get_request("/health"));
   CHECK(newcomer.read_reply().status == 200);
   CHECK(silent[0]->wait_closed(2s));           // the longest silent one made room
   CHECK_FALSE(silent[1]->wait_closed(200ms));  // the others stay
-  in_use.send(get("/health"));
+  in_use.send(get_request("/health"));
   CHECK(in_use.read_reply().status == 200);
 }
 
@@ -143,7 +137,7 @@ TEST_CASE(
   std::this_thread::sleep_for(100ms);  // let the server see them
 
   RawConnection refused(server.port());
-  refused.send(get("/health"));
+  refused.send(get_request("/health"));
   const HttpReply r = refused.read_reply();
   REQUIRE(r.status == 503);
   CHECK(std::string(r.json()["error"]["code"].GetString()) == "UNAVAILABLE");
@@ -162,12 +156,12 @@ TEST_CASE("a big answer reaches a slow reader whole", "[http][connections]") {
   REQUIRE(expected.status == 200);
   REQUIRE(expected.body.size() > 32 * 1024);
   RawConnection c(server.port(), 4096);  // a small receive window: the server must wait
-  c.send(get("/openapi.json"));
+  c.send(get_request("/openapi.json"));
   std::this_thread::sleep_for(300ms);
   const HttpReply r = c.read_reply(10s);
   CHECK(r.status == 200);
   CHECK(r.body == expected.body);
-  c.send(get("/health"));  // and the connection goes on
+  c.send(get_request("/health"));  // and the connection goes on
   CHECK(c.read_reply().status == 200);
 }
 
@@ -181,7 +175,7 @@ TEST_CASE("a client that never reads its answers is dropped after send_timeout_m
   // 200 answers of ~50 KB: far more than the kernel buffers between us hold (up to 4 MiB
   // of send buffer on loopback).
   std::string requests;
-  for (int i = 0; i < 200; ++i) requests += get("/openapi.json");
+  for (int i = 0; i < 200; ++i) requests += get_request("/openapi.json");
   c.send(requests);
   std::this_thread::sleep_for(1500ms);  // read nothing while the server waits to write
   std::string got;

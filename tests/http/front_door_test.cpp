@@ -5,6 +5,7 @@
 #include <string>
 #include <thread>
 
+#include "tests/support/envelope_check.h"
 #include "tests/support/http_client.h"
 #include "tests/support/raw_connection.h"
 #include "tests/support/test_server.h"
@@ -14,21 +15,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Fixture {
-  TempDir dir;
-  moodgate::config::Config config = test_config("sqlite:///" + (dir.path() / "t.db").string());
-};
-
-void check_envelope(const HttpReply& r, int status, const std::string& code) {
-  INFO("answer: " << r.status << " " << r.body);
-  REQUIRE(r.status == status);
-  CHECK(r.header("content-type").find("application/json") == 0);
-  const auto doc = r.json();
-  REQUIRE(doc.HasMember("error"));
-  CHECK(std::string(doc["error"]["code"].GetString()) == code);
-  CHECK(std::string(doc["error"]["message"].GetString()).size() > 0);
-  CHECK(r.header("x-request-id") == doc["error"]["request_id"].GetString());
-}
+using Fixture = SqliteServerFixture;
 
 // Sends `bytes` on a fresh connection; the answer must be `status`/`code`, and the server must
 // then close the connection.
@@ -41,10 +28,6 @@ void check_refused_and_closed(std::uint16_t port, const std::string& bytes, int 
   check_envelope(r, status, code);
   CHECK(r.header("connection") == "close");
   CHECK(c.wait_closed(5s));
-}
-
-std::string get(const std::string& target, const std::string& extra = "") {
-  return "GET " + target + " HTTP/1.1\r\nHost: t\r\n" + extra + "\r\n";
 }
 
 }  // namespace
@@ -80,21 +63,22 @@ TEST_CASE("a 1 MiB header, a 1 MiB URL and 10,000 headers are refused with 431 a
   TestServer server(f.config);
   SECTION("one 1 MiB header") {
     check_refused_and_closed(server.port(),
-                             get("/health", "X-Big: " + std::string(1 << 20, 'a') + "\r\n"), 431,
-                             "HEADERS_TOO_LARGE");
+                             get_request("/health", "X-Big: " + std::string(1 << 20, 'a') + "\r\n"),
+                             431, "HEADERS_TOO_LARGE");
   }
   SECTION("a 1 MiB request target") {
-    check_refused_and_closed(server.port(), get("/health?q=" + std::string(1 << 20, 'a')), 414,
-                             "URI_TOO_LONG");
+    check_refused_and_closed(server.port(), get_request("/health?q=" + std::string(1 << 20, 'a')),
+                             414, "URI_TOO_LONG");
   }
   SECTION("10,000 small headers") {
     std::string headers;
     for (int i = 0; i < 10000; ++i) headers += "X-" + std::to_string(i) + ": 1\r\n";
-    check_refused_and_closed(server.port(), get("/health", headers), 431, "HEADERS_TOO_LARGE");
+    check_refused_and_closed(server.port(), get_request("/health", headers), 431,
+                             "HEADERS_TOO_LARGE");
   }
   SECTION("a header block just over server.max_header_bytes") {
     const std::string pad(f.config.server.max_header_bytes, 'p');
-    check_refused_and_closed(server.port(), get("/health", "X-Pad: " + pad + "\r\n"), 431,
+    check_refused_and_closed(server.port(), get_request("/health", "X-Pad: " + pad + "\r\n"), 431,
                              "HEADERS_TOO_LARGE");
   }
   CHECK(http_request(server.port(), "GET", "/health").status == 200);
@@ -117,10 +101,10 @@ TEST_CASE("the CPU a refused request costs does not grow with its size",
     return (thread_cpu_seconds("mg-http") - before) / kRequests;
   };
   const double small =
-      cpu_per_request(get("/health", "X-Big: " + std::string(32 << 10, 'a') + "\r\n"));
+      cpu_per_request(get_request("/health", "X-Big: " + std::string(32 << 10, 'a') + "\r\n"));
   const double big =
-      cpu_per_request(get("/health", "X-Big: " + std::string(1 << 20, 'a') + "\r\n"));
-  const double url = cpu_per_request(get("/health?q=" + std::string(1 << 20, 'a')));
+      cpu_per_request(get_request("/health", "X-Big: " + std::string(1 << 20, 'a') + "\r\n"));
+  const double url = cpu_per_request(get_request("/health?q=" + std::string(1 << 20, 'a')));
   INFO("CPU per refused request: 32 KiB header " << small * 1e3 << " ms, 1 MiB header " << big * 1e3
                                                  << " ms, 1 MiB URL " << url * 1e3 << " ms");
   // Generous bounds (sanitizer builds are slow): a tenth of what one such request cost before.
@@ -133,10 +117,11 @@ TEST_CASE("pipelined requests in one write are all answered, in order", "[http][
   Fixture f;
   TestServer server(f.config);
   RawConnection c(server.port());
-  c.send(get("/health", "X-Request-ID: first\r\n") + get("/version", "X-Request-ID: second\r\n") +
+  c.send(get_request("/health", "X-Request-ID: first\r\n") +
+         get_request("/version", "X-Request-ID: second\r\n") +
          "POST /api/v1/auth/login HTTP/1.1\r\nHost: t\r\nX-Request-ID: third\r\n"
          "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}" +
-         get("/health/ready", "X-Request-ID: fourth\r\n"));
+         get_request("/health/ready", "X-Request-ID: fourth\r\n"));
   const HttpReply one = c.read_reply();
   const HttpReply two = c.read_reply();
   const HttpReply three = c.read_reply();
@@ -150,7 +135,7 @@ TEST_CASE("pipelined requests in one write are all answered, in order", "[http][
   CHECK(four.status == 200);
   CHECK(four.header("x-request-id") == "fourth");
   // And the connection is still good for more.
-  c.send(get("/health"));
+  c.send(get_request("/health"));
   CHECK(c.read_reply().status == 200);
 }
 
@@ -159,7 +144,7 @@ TEST_CASE("a pipelined request after Connection: close is not answered; the sock
   Fixture f;
   TestServer server(f.config);
   RawConnection c(server.port());
-  c.send(get("/health", "Connection: close\r\n") + get("/version"));
+  c.send(get_request("/health", "Connection: close\r\n") + get_request("/version"));
   const HttpReply r = c.read_reply();
   CHECK(r.status == 200);
   CHECK(r.header("connection") == "close");
@@ -171,7 +156,7 @@ TEST_CASE("a request sent in many small pieces is answered once it is whole", "[
   Fixture f;
   TestServer server(f.config);
   RawConnection c(server.port());
-  const std::string bytes = get("/health", "X-Request-ID: slow-but-fine\r\n");
+  const std::string bytes = get_request("/health", "X-Request-ID: slow-but-fine\r\n");
   for (char ch : bytes) {
     c.send(std::string(1, ch));
     std::this_thread::sleep_for(1ms);
@@ -200,7 +185,7 @@ TEST_CASE(
   Fixture f;
   TestServer server(f.config);  // linger: 2 s
   RawConnection c(server.port());
-  c.send(get("/health", "X-Big: " + std::string(64 << 10, 'a') + "\r\n"));
+  c.send(get_request("/health", "X-Big: " + std::string(64 << 10, 'a') + "\r\n"));
   REQUIRE(c.read_reply().status == 431);
   const auto start = std::chrono::steady_clock::now();
   c.send(std::string(512 << 10, 'j'), 2s);  // junk past the answer: dropped, then reset

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <thread>
 
+#include "tests/support/envelope_check.h"
 #include "tests/support/http_client.h"
 #include "tests/support/test_server.h"
 
@@ -11,25 +12,7 @@ using namespace moodgate::testing;
 
 namespace {
 
-struct Fixture {
-  TempDir dir;
-  moodgate::config::Config config = test_config("sqlite:///" + (dir.path() / "t.db").string());
-};
-
-// Asserts the API.md envelope: code, message, request_id matching the header.
-void check_envelope(const HttpReply& r, int status, const std::string& code) {
-  INFO("answer: " << r.status << " " << r.body);
-  REQUIRE(r.status == status);
-  CHECK(r.header("content-type").find("application/json") == 0);
-  const auto doc = r.json();
-  REQUIRE(doc.HasMember("error"));
-  CHECK(std::string(doc["error"]["code"].GetString()) == code);
-  CHECK(std::string(doc["error"]["message"].GetString()).size() > 0);
-  CHECK(doc["error"]["details"].IsObject());
-  const std::string rid = doc["error"]["request_id"].GetString();
-  CHECK(!rid.empty());
-  CHECK(r.header("x-request-id") == rid);
-}
+using Fixture = SqliteServerFixture;
 
 }  // namespace
 
