@@ -179,8 +179,12 @@ HttpRequest Connection::to_request(ParsedRequest parsed) const {
   out.path = std::move(path);
   parse_query(query, out.query);
   for (auto& [name, value] : parsed.headers) {
-    auto [it, fresh] = out.headers.emplace(std::move(name), value);
-    if (!fresh) it->second += ", " + value;  // RFC 9110 5.3: repeated fields form one list
+    auto it = out.headers.find(name);
+    if (it == out.headers.end()) {
+      out.headers.emplace(std::move(name), std::move(value));
+    } else {
+      it->second += ", " + value;  // RFC 9110 5.3: repeated fields form one list
+    }
   }
   out.body = std::move(parsed.body);
   out.peer_ip = peer_ip_;
@@ -211,7 +215,7 @@ void Connection::run(Next next) {
     if (dispatching_) {
       // An answer given while its request's dispatch() is still on the stack (synchronously,
       // or from another thread): the thread in dispatch() takes the next step when it returns.
-      deferred_.push_back(std::move(next));
+      deferred_ = std::move(next);
       return;
     }
     dispatching_ = true;
@@ -223,12 +227,12 @@ void Connection::run(Next next) {
       reject(*next.refusal);
     }
     std::lock_guard lock(mu_);
-    if (deferred_.empty()) {
+    if (!deferred_) {
       dispatching_ = false;
       return;
     }
-    next = std::move(deferred_.front());
-    deferred_.pop_front();
+    next = std::move(*deferred_);
+    deferred_.reset();
   }
 }
 
@@ -433,7 +437,7 @@ void Connection::on_closed() {
     }
     outbox_.clear();
     pending_.clear();
-    deferred_.clear();
+    deferred_.reset();
   }
   run(std::move(next));
 }

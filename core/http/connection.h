@@ -29,7 +29,6 @@
 #pragma once
 
 #include <chrono>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -135,7 +134,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::size_t dropped_bytes_ = 0;         // read and dropped since the connection began closing
   std::function<void()> answer_written_;  // the dispatcher's "done" for that answer
   bool dispatching_ = false;              // a thread is inside Dispatcher::dispatch for us
-  std::deque<Next> deferred_;             // steps found while dispatching_, run by that thread
+  // The step found while dispatching_ (at most one: a connection answers one request at a
+  // time), taken by the thread in dispatch() when it returns.
+  std::optional<Next> deferred_;
   Timer timer_ = Timer::kNone;
   DeadlineWatchdog::Id timer_id_ = 0;
   std::uint64_t timer_generation_ = 0;

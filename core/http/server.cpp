@@ -79,6 +79,35 @@ struct ConnectionBudget {
   std::atomic<std::int64_t> last_warning_ms{0};
 };
 
+// After an answer that closes the connection, how long what the client still sends is read
+// and dropped before the socket is closed (so it reads the answer, not a reset).
+constexpr std::chrono::milliseconds kLingerTimeout{2000};
+// Descriptors kept free for everything but client connections: the database pool, AI
+// provider connections, plugins, logs.
+constexpr long kReservedDescriptors = 2048;
+
+// Raises the soft limit on open files to the hard limit and returns it.
+long raise_open_files_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  return limit.rlim_cur == RLIM_INFINITY ? 1L << 20 : static_cast<long>(limit.rlim_cur);
+}
+
+// server.max_connections, lowered (with a warning) to what the open-files limit allows.
+long connection_budget(long configured) {
+  const long files = raise_open_files_limit();
+  const long room = files > 2 * kReservedDescriptors ? files - kReservedDescriptors : files / 2;
+  if (configured <= room) return configured;
+  spdlog::warn("server.max_connections = {} does not fit the open-files limit ({}); using {}",
+               configured, files, room);
+  return room;
+}
+
 }  // namespace
 
 // Pistache's Http::Handler reduced to what it does well: accepting and reading sockets on its
@@ -167,35 +196,6 @@ class GatewayHandler : public Ph::Handler {
   std::shared_ptr<const ConnectionContext> context_;
   std::shared_ptr<ConnectionBudget> budget_;
 };
-
-// After an answer that closes the connection, how long what the client still sends is read
-// and dropped before the socket is closed (so it reads the answer, not a reset).
-constexpr std::chrono::milliseconds kLingerTimeout{2000};
-// Descriptors kept free for everything but client connections: the database pool, AI
-// provider connections, plugins, logs.
-constexpr long kReservedDescriptors = 2048;
-
-// Raises the soft limit on open files to the hard limit and returns it.
-long raise_open_files_limit() {
-  rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
-  if (limit.rlim_cur < limit.rlim_max) {
-    rlimit raised = limit;
-    raised.rlim_cur = limit.rlim_max;
-    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
-  }
-  return limit.rlim_cur == RLIM_INFINITY ? 1L << 20 : static_cast<long>(limit.rlim_cur);
-}
-
-// server.max_connections, lowered (with a warning) to what the open-files limit allows.
-long connection_budget(long configured) {
-  const long files = raise_open_files_limit();
-  const long room = files > 2 * kReservedDescriptors ? files - kReservedDescriptors : files / 2;
-  if (configured <= room) return configured;
-  spdlog::warn("server.max_connections = {} does not fit the open-files limit ({}); using {}",
-               configured, files, room);
-  return room;
-}
 
 struct HttpServer::Impl {
   config::ServerConfig config;

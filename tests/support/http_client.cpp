@@ -32,8 +32,56 @@ std::string lower(std::string s) {
   return s;
 }
 
-// Parses status line and headers; returns false until the head is complete.
-bool parse_head(const std::string& data, HttpReply& reply, std::size_t& body_start) {
+HttpReply exchange(std::uint16_t port, const std::string& bytes,
+                   std::chrono::milliseconds timeout) {
+  HttpReply reply;
+  const int fd = connect_to(port);
+  if (fd < 0) return reply;
+  // Send everything; a server that answers early (413) may close before we finish: fine.
+  std::size_t sent = 0;
+  while (sent < bytes.size()) {
+    const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<std::size_t>(n);
+  }
+  std::string data;
+  std::size_t body_start = 0;
+  bool head = false;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  char buf[16384];
+  for (;;) {
+    if (!head) head = parse_reply_head(data, reply, body_start);
+    if (head) {
+      auto cl = reply.headers.find("content-length");
+      if (cl != reply.headers.end() &&
+          data.size() - body_start >= static_cast<std::size_t>(std::stoull(cl->second))) {
+        break;
+      }
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    data.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  if (!head && !parse_reply_head(data, reply, body_start)) {
+    reply.status = 0;
+    return reply;
+  }
+  reply.body = data.substr(body_start);
+  auto cl = reply.headers.find("content-length");
+  if (cl != reply.headers.end())
+    reply.body.resize(std::min<std::size_t>(reply.body.size(), std::stoull(cl->second)));
+  return reply;
+}
+
+}  // namespace
+
+bool parse_reply_head(const std::string& data, HttpReply& reply, std::size_t& body_start) {
   const auto end = data.find("\r\n\r\n");
   if (end == std::string::npos) return false;
   const auto first_eol = data.find("\r\n");
@@ -55,55 +103,6 @@ bool parse_head(const std::string& data, HttpReply& reply, std::size_t& body_sta
   body_start = end + 4;
   return true;
 }
-
-HttpReply exchange(std::uint16_t port, const std::string& bytes,
-                   std::chrono::milliseconds timeout) {
-  HttpReply reply;
-  const int fd = connect_to(port);
-  if (fd < 0) return reply;
-  // Send everything; a server that answers early (413) may close before we finish: fine.
-  std::size_t sent = 0;
-  while (sent < bytes.size()) {
-    const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) break;
-    sent += static_cast<std::size_t>(n);
-  }
-  std::string data;
-  std::size_t body_start = 0;
-  bool head = false;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  char buf[16384];
-  for (;;) {
-    if (!head) head = parse_head(data, reply, body_start);
-    if (head) {
-      auto cl = reply.headers.find("content-length");
-      if (cl != reply.headers.end() &&
-          data.size() - body_start >= static_cast<std::size_t>(std::stoull(cl->second))) {
-        break;
-      }
-    }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) break;
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    data.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  if (!head && !parse_head(data, reply, body_start)) {
-    reply.status = 0;
-    return reply;
-  }
-  reply.body = data.substr(body_start);
-  auto cl = reply.headers.find("content-length");
-  if (cl != reply.headers.end())
-    reply.body.resize(std::min<std::size_t>(reply.body.size(), std::stoull(cl->second)));
-  return reply;
-}
-
-}  // namespace
 
 std::string HttpReply::header(const std::string& name) const {
   auto it = headers.find(lower(name));

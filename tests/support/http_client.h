@@ -27,6 +27,10 @@ struct HttpReply {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
+// Reads the status line and headers at the start of `data` into `reply` (names lower-cased);
+// false until the head is complete. `body_start` is then where the body begins.
+bool parse_reply_head(const std::string& data, HttpReply& reply, std::size_t& body_start);
+
 // Sends one request on a fresh connection and reads the answer.
 HttpReply http_request(std::uint16_t port, const std::string& method, const std::string& target,
                        const std::string& body = "", const Headers& headers = {},

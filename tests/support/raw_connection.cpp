@@ -13,11 +13,6 @@
 namespace moodgate::testing {
 namespace {
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 int remaining_ms(std::chrono::steady_clock::time_point deadline) {
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
       deadline - std::chrono::steady_clock::now());
@@ -85,39 +80,21 @@ bool RawConnection::fill(std::chrono::steady_clock::time_point deadline) {
 
 HttpReply RawConnection::read_reply(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  HttpReply reply;
-  std::size_t head_end;
-  while ((head_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
-    if (!fill(deadline)) return reply;
-  }
-  const std::string head = buffer_.substr(0, head_end);
-  const auto sp = head.find(' ');
-  const int status = sp == std::string::npos ? 0 : std::atoi(head.c_str() + sp + 1);
-  std::size_t pos = head.find("\r\n");
-  while (pos != std::string::npos && pos < head.size()) {
-    const std::size_t start = pos + 2;
-    const std::size_t eol = head.find("\r\n", start);
-    const std::string line = head.substr(start, eol == std::string::npos ? eol : eol - start);
-    const auto colon = line.find(':');
-    if (colon != std::string::npos) {
-      std::string value = line.substr(colon + 1);
-      value.erase(0, value.find_first_not_of(' '));
-      reply.headers[lower(line.substr(0, colon))] = value;
-    }
-    pos = eol;
+  HttpReply head;
+  std::size_t body_start = 0;
+  while (!parse_reply_head(buffer_, head, body_start)) {
+    if (!fill(deadline)) return HttpReply{};
   }
   std::size_t length = 0;
-  if (auto cl = reply.headers.find("content-length"); cl != reply.headers.end()) {
+  if (auto cl = head.headers.find("content-length"); cl != head.headers.end()) {
     length = std::stoull(cl->second);
   }
-  const std::size_t body_start = head_end + 4;
   while (buffer_.size() - body_start < length) {
-    if (!fill(deadline)) return reply;
+    if (!fill(deadline)) return HttpReply{};
   }
-  reply.status = status;
-  reply.body = buffer_.substr(body_start, length);
+  head.body = buffer_.substr(body_start, length);
   buffer_.erase(0, body_start + length);
-  return reply;
+  return head;
 }
 
 bool RawConnection::wait_closed(std::chrono::milliseconds timeout) {
