@@ -9,6 +9,11 @@ namespace {
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
+// What separates words before clean_utf8() has run: ASCII white space and control characters.
+bool is_separator(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u <= 0x20 || u == 0x7f;
+}
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
@@ -129,15 +134,18 @@ bool looks_like_ipv6(std::string_view word) {
 
 // host:8080, 10.0.0.1:80/path, [::1]:443; not a ratio or a time (16:9, 12:30).
 bool has_port(std::string_view word) {
+  // A port follows something host-like: a letter, '.' or ']' anywhere before its colon.
+  const std::size_t first_host_char = static_cast<std::size_t>(
+      std::find_if(word.begin(), word.end(),
+                   [](char c) { return is_alpha(c) || c == '.' || c == ']'; }) -
+      word.begin());
   for (std::size_t colon = word.find(':'); colon != std::string_view::npos;
        colon = word.find(':', colon + 1)) {
     std::size_t end = colon + 1;
     while (end < word.size() && is_digit(word[end])) ++end;
     const std::size_t digits = end - colon - 1;
-    const std::string_view before = word.substr(0, colon);
-    const bool host_before = std::any_of(
-        before.begin(), before.end(), [](char c) { return is_alpha(c) || c == '.' || c == ']'; });
-    if (host_before && digits >= 1 && digits <= 5 && (end == word.size() || word[end] == '/')) {
+    if (first_host_char < colon && digits >= 1 && digits <= 5 &&
+        (end == word.size() || word[end] == '/')) {
       return true;
     }
   }
@@ -219,8 +227,27 @@ std::string_view user_info(std::string_view url) {
 
 std::string safe_reason(std::string_view message) {
   constexpr std::string_view kEllipsis = "...";
+  // What could not be shown anyway is not read: a provider's error may be megabytes, and this
+  // runs on the upstream client's one I/O thread.
+  const bool cut = message.size() > kMaxScannedBytes;
+  if (cut) {
+    std::size_t end = kMaxScannedBytes;
+    // A word the cut falls in is dropped whole: half a host or a key is still too much.
+    if (!is_separator(message[end])) {
+      while (end > 0 && !is_separator(message[end - 1])) --end;
+    }
+    message = message.substr(0, end);
+  }
   const std::string text = clean_utf8(message);
   std::string out;
+  // Makes room for the ellipsis by dropping whole words, then appends it.
+  const auto ended = [&] {
+    while (out.size() + kEllipsis.size() > kMaxReasonBytes) {
+      const auto space = out.rfind(' ');
+      out.resize(space == std::string::npos ? 0 : space);
+    }
+    return out.append(kEllipsis);
+  };
   std::string_view previous;
   std::size_t i = 0;
   while (i < text.size()) {
@@ -241,17 +268,11 @@ std::string safe_reason(std::string_view message) {
     previous = word;
     // Whole words only: half a key or a host is still too much.
     const std::size_t grown = out.size() + (out.empty() ? 0 : 1) + piece.size();
-    if (grown > kMaxReasonBytes) {
-      while (out.size() + kEllipsis.size() > kMaxReasonBytes) {
-        const auto space = out.rfind(' ');
-        out.resize(space == std::string::npos ? 0 : space);
-      }
-      return out.append(kEllipsis);
-    }
+    if (grown > kMaxReasonBytes) return ended();
     if (!out.empty()) out.push_back(' ');
     out.append(piece);
   }
-  return out;
+  return cut ? ended() : out;
 }
 
 std::string redact_secrets(std::string text, const std::map<std::string, std::string>& settings) {

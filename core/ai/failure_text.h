@@ -17,6 +17,9 @@ namespace moodgate::ai {
 // The longest reason safe_reason() returns, in bytes.
 inline constexpr std::size_t kMaxReasonBytes = 240;
 
+// The most of a message safe_reason() reads; the rest could not be shown anyway.
+inline constexpr std::size_t kMaxScannedBytes = 16 * kMaxReasonBytes;
+
 // What replaces whatever was taken out.
 inline constexpr std::string_view kRedacted = "[redacted]";
 
@@ -24,7 +27,8 @@ inline constexpr std::string_view kRedacted = "[redacted]";
 // then "..." when cut), with every word that looks like a URL, host name, IP address,
 // host:port, port or other long number, e-mail address, query parameter or key replaced by
 // kRedacted. Plain words ("quota exceeded", "RESOURCE_EXHAUSTED", "429", model names such as
-// gemini-2.5-flash) pass unchanged. Applying it twice changes nothing more.
+// gemini-2.5-flash) pass unchanged. Of a longer message only the first kMaxScannedBytes are
+// read, less the word the cut falls in. Applying it twice changes nothing more.
 std::string safe_reason(std::string_view message);
 
 // `text` with the value of every setting that may be a secret (its name holds "key", "secret",

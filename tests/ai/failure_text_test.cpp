@@ -9,6 +9,7 @@
 #include "core/ai/failure_text.h"
 
 using moodgate::ai::kMaxReasonBytes;
+using moodgate::ai::kMaxScannedBytes;
 using moodgate::ai::redact_secrets;
 using moodgate::ai::safe_reason;
 
@@ -84,6 +85,26 @@ TEST_CASE("safe_reason returns one line of valid UTF-8 within its bound", "[ai][
   CHECK(safe_reason(cut_accents) == cut_accents);
 
   CHECK(safe_reason(std::string(1000, 'x')) == "...");  // no half words
+}
+
+TEST_CASE("safe_reason reads a huge message only as far as it could show, dropping a cut word",
+          "[ai][failure_text]") {
+  // One 1 MB word with a colon every other byte: once seconds of work on the upstream thread.
+  std::string colons = "gemini: 429 RESOURCE_EXHAUSTED at h";
+  while (colons.size() < (std::size_t{1} << 20)) colons += ":1";
+  CHECK(safe_reason(colons) == "gemini: 429 RESOURCE_EXHAUSTED at...");
+
+  std::string ratios;
+  while (ratios.size() < (std::size_t{1} << 20)) ratios += "16:9 ";
+  const std::string cut = safe_reason(ratios);
+  CHECK(cut.size() <= kMaxReasonBytes);
+  CHECK(cut.starts_with("16:9 16:9 16:9 "));
+  CHECK(cut.ends_with(" 16:9..."));
+
+  // Half a host is still a host.
+  const std::string far = std::string(kMaxScannedBytes - 5, ' ') + "api.internal.example later";
+  CHECK(safe_reason(far) == "...");
+  CHECK(safe_reason(far.substr(far.size() - kMaxScannedBytes)) == "[redacted] later");
 }
 
 TEST_CASE("redact_secrets hides secret settings and URL user info, not the host",
