@@ -14,8 +14,6 @@ namespace {
 using rapidjson::Value;
 
 constexpr std::size_t kMaxItems = 1000;
-// Padding stops here, whatever minLength says: beyond, the instance is too large anyway.
-constexpr double kMaxPaddedLength = 512.0 * 1024;
 
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -144,8 +142,10 @@ double fit_number(const Value& schema, double wanted, bool integer) {
 std::string fit_length(const Value& schema, std::string text) {
   if (auto max = number_member(schema, "maxLength")) text = truncate_code_points(text, *max);
   if (auto min = number_member(schema, "minLength")) {
-    const double wanted = std::min(*min, kMaxPaddedLength);
-    for (auto n = code_points(text); static_cast<double>(n) < wanted; ++n) text += '.';
+    // Padding stops at the instance limit, whatever minLength says.
+    const auto wanted = static_cast<std::size_t>(
+        std::clamp(std::ceil(*min), 0.0, static_cast<double>(kMaxInstanceBytes)));
+    if (const std::size_t n = code_points(text); n < wanted) text.append(wanted - n, '.');
   }
   return text;
 }

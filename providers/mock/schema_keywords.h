@@ -12,6 +12,10 @@
 
 namespace moodgate::mock {
 
+// An instance larger than this is refused: minLength, minItems and nested arrays could
+// otherwise ask for gigabytes (found by the mock_task fuzz target).
+inline constexpr std::size_t kMaxInstanceBytes = std::size_t{256} * 1024;
+
 // A name as matched: lower-cased, without '_' and '-' ("positive_count" -> "positivecount").
 std::string name_key(std::string_view name);
 
@@ -34,7 +38,8 @@ const rapidjson::Value& resolve(const rapidjson::Value& root, const rapidjson::V
 // `wanted` moved into minimum/maximum (inclusive or exclusive); rounded for an integer.
 double fit_number(const rapidjson::Value& schema, double wanted, bool integer);
 
-// `text` cut or padded with '.' to minLength..maxLength code points (padded to 512 Ki at most).
+// `text` cut or padded with '.' to minLength..maxLength code points (padded to kMaxInstanceBytes
+// at most: that many already make the instance too large).
 std::string fit_length(const rapidjson::Value& schema, std::string text);
 
 // `wanted` moved into minItems..maxItems (and never above 1000).
