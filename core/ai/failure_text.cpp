@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/ai/url_authority.h"
+#include "core/common/text.h"
+
 namespace moodgate::ai {
 namespace {
 
@@ -34,14 +37,6 @@ bool is_domain_char(char c) {
 }
 bool is_key_char(char c) {
   return is_alpha(c) || is_digit(c) || c == '-' || c == '_' || c == '+' || c == '/';
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (is_upper(c)) c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 bool all_of(std::string_view s, bool (*pred)(char)) {
@@ -158,7 +153,7 @@ bool has_port(std::string_view word) {
 bool looks_like_host(std::string_view run) {
   while (!run.empty() && (run.back() == '.' || run.back() == '-')) run.remove_suffix(1);
   while (!run.empty() && (run.front() == '.' || run.front() == '-')) run.remove_prefix(1);
-  if (lower(run) == "localhost") return true;
+  if (text::ascii_lower(run) == "localhost") return true;
   const std::size_t last_dot = run.rfind('.');
   if (last_dot == std::string_view::npos) return false;
   const std::string_view tld = run.substr(last_dot + 1);
@@ -183,7 +178,9 @@ bool is_sensitive(std::string_view word, std::string_view previous_word) {
   if (has_ipv4(word) || looks_like_ipv6(word) || has_port(word)) return true;
   if (any_run(word, is_domain_char, looks_like_host)) return true;
   if (any_run(word, is_key_char, looks_like_key)) return true;
-  if (all_of(word, is_digit) && (word.size() >= 4 || lower(previous_word) == "port")) return true;
+  if (all_of(word, is_digit) && (word.size() >= 4 || text::ascii_lower(previous_word) == "port")) {
+    return true;
+  }
   // Account and project numbers inside a word (project_number:123456789).
   return any_run(word, is_digit, [](std::string_view run) { return run.size() >= 6; });
 }
@@ -197,30 +194,12 @@ bool is_trailing_punct(char c) {
          c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?';
 }
 
-void replace_all(std::string& text, std::string_view secret) {
-  if (secret.empty()) return;
-  for (auto at = text.find(secret); at != std::string::npos;
-       at = text.find(secret, at + kRedacted.size())) {
-    text.replace(at, secret.size(), kRedacted);
-  }
-}
-
 bool names_a_secret(std::string_view name) {
-  const std::string n = lower(name);
+  const std::string n = text::ascii_lower(name);
   for (const char* hint : {"key", "secret", "token", "password", "credential"}) {
     if (n.find(hint) != std::string::npos) return true;
   }
   return false;
-}
-
-// The user info of an absolute URL ("" when it has none).
-std::string_view user_info(std::string_view url) {
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return {};
-  const auto start = scheme_end + 3;
-  const auto end = std::min(url.find_first_of("/?#", start), url.size());
-  const auto at = url.substr(start, end - start).rfind('@');
-  return at == std::string_view::npos ? std::string_view() : url.substr(start, at);
 }
 
 }  // namespace
@@ -275,17 +254,28 @@ std::string safe_reason(std::string_view message) {
   return cut ? ended() : out;
 }
 
-std::string redact_secrets(std::string text, const std::map<std::string, std::string>& settings) {
-  std::vector<std::string_view> secrets;
-  for (const auto& [name, value] : settings) {
-    if (names_a_secret(name) && value.size() >= 4) secrets.emplace_back(value);
-    if (const auto info = user_info(value); !info.empty()) secrets.push_back(info);
-  }
+std::string redact_secrets(std::string text, std::span<const std::string> secrets) {
   // Longest first, so that a secret inside another is not replaced piecemeal.
-  std::sort(secrets.begin(), secrets.end(),
+  std::vector<std::string_view> longest_first(secrets.begin(), secrets.end());
+  std::sort(longest_first.begin(), longest_first.end(),
             [](std::string_view a, std::string_view b) { return a.size() > b.size(); });
-  for (const auto secret : secrets) replace_all(text, secret);
+  for (const std::string_view secret : longest_first) {
+    if (secret.empty()) continue;
+    for (auto at = text.find(secret); at != std::string::npos;
+         at = text.find(secret, at + kRedacted.size())) {
+      text.replace(at, secret.size(), kRedacted);
+    }
+  }
   return text;
+}
+
+std::string redact_secrets(std::string text, const std::map<std::string, std::string>& settings) {
+  std::vector<std::string> secrets;
+  for (const auto& [name, value] : settings) {
+    if (names_a_secret(name) && value.size() >= 4) secrets.push_back(value);
+    if (const auto info = user_info_of(value); !info.empty()) secrets.emplace_back(info);
+  }
+  return redact_secrets(std::move(text), secrets);
 }
 
 }  // namespace moodgate::ai

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -30,6 +31,10 @@ inline constexpr std::string_view kRedacted = "[redacted]";
 // gemini-2.5-flash) pass unchanged. Of a longer message only the first kMaxScannedBytes are
 // read, less the word the cut falls in. Applying it twice changes nothing more.
 std::string safe_reason(std::string_view message);
+
+// `text` with every occurrence of each of `secrets` replaced by kRedacted, the longest first so
+// that a secret inside another is not replaced piecemeal (empty ones are skipped).
+std::string redact_secrets(std::string text, std::span<const std::string> secrets);
 
 // `text` with the value of every setting that may be a secret (its name holds "key", "secret",
 // "token", "password" or "credential") and the user info of every URL-valued setting replaced

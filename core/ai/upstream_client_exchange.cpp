@@ -6,6 +6,10 @@
 #include <string_view>
 #include <vector>
 
+#include "core/ai/failure_text.h"
+#include "core/ai/url_authority.h"
+#include "core/common/text.h"
+
 namespace moodgate::ai::upstream {
 namespace {
 
@@ -16,12 +20,6 @@ std::string_view trim(std::string_view s) {
     s.remove_suffix(1);
   }
   return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 bool same_name(std::string_view a, std::string_view b) {
@@ -40,7 +38,7 @@ void add_header_line(sdk::HttpHeaders& headers, std::string_view line) {
   } else if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {  // obs-fold
     if (!headers.empty()) headers.back().second.append(" ").append(trim(line));
   } else if (const auto colon = line.find(':'); colon != std::string_view::npos) {
-    headers.emplace_back(lower(trim(line.substr(0, colon))),
+    headers.emplace_back(text::ascii_lower(trim(line.substr(0, colon))),
                          std::string(trim(line.substr(colon + 1))));
   }  // else the blank line that ends the head
 }
@@ -85,22 +83,6 @@ void append_header(curl_slist*& list, const char* line, CURLcode& rc) {
 template <typename T>
 void set(CURL* easy, CURLoption option, T value, CURLcode& rc) {
   if (rc == CURLE_OK) rc = curl_easy_setopt(easy, option, value);
-}
-
-void replace_all(std::string& text, std::string_view secret) {
-  if (secret.empty()) return;
-  for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 3)) {
-    text.replace(at, secret.size(), "***");
-  }
-}
-
-// The part of a URL between "://" and the path, user info included ("" without "://").
-std::string_view raw_authority(std::string_view url) {
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return {};
-  const auto start = scheme_end + 3;
-  const auto end = url.find_first_of("/?#", start);
-  return url.substr(start, end == std::string_view::npos ? end : end - start);
 }
 
 // How a transfer that libcurl ended with `code` failed, in words a client may see.
@@ -271,40 +253,27 @@ UpstreamOutcome outcome_of(Exchange& ex, CURLcode code) {
   return failure(trouble.kind, std::string(trouble.phrase), prefix + detail);
 }
 
-std::string authority_of(const std::string& url) {
-  const auto authority = raw_authority(url);
-  const auto at = authority.rfind('@');
-  return std::string(at == std::string_view::npos ? authority : authority.substr(at + 1));
-}
-
 std::string scrub(std::string text, const sdk::HttpRequest& request) {
   const std::string_view url = request.url;
-  std::vector<std::string_view> secrets;
+  std::vector<std::string> secrets;
   if (const auto q = url.find('?'); q != std::string_view::npos) {
     const auto hash = url.find('#', q);
     auto query = url.substr(q + 1, hash == std::string_view::npos ? hash : hash - q - 1);
-    secrets.push_back(query);
+    secrets.emplace_back(query);
     while (!query.empty()) {
       const auto amp = query.find('&');
       const auto pair = query.substr(0, amp);
       if (const auto eq = pair.find('='); eq != std::string_view::npos && pair.size() - eq > 4) {
-        secrets.push_back(pair.substr(eq + 1));
+        secrets.emplace_back(pair.substr(eq + 1));
       }
       query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
     }
   }
-  const auto authority = raw_authority(url);
-  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
-    secrets.push_back(authority.substr(0, at));
-  }
+  secrets.emplace_back(user_info_of(url));
   for (const auto& header : request.headers) {
     if (header.second.size() >= 8) secrets.emplace_back(header.second);
   }
-  // Longest first, so that a value inside the whole query is not replaced piecemeal.
-  std::sort(secrets.begin(), secrets.end(),
-            [](std::string_view a, std::string_view b) { return a.size() > b.size(); });
-  for (const auto secret : secrets) replace_all(text, secret);
-  return text;
+  return redact_secrets(std::move(text), secrets);
 }
 
 }  // namespace moodgate::ai::upstream

@@ -49,12 +49,9 @@ UpstreamOutcome outcome_of(Exchange& ex, CURLcode code);
 // A failure of `kind` with the client-safe `phrase` and the log-only `detail`.
 UpstreamFailure failure(sdk::FailureKind kind, std::string phrase, std::string detail = {});
 
-// "host:port" of an absolute URL, without user info ("" when it has no "://").
-std::string authority_of(const std::string& url);
-
 // `text` with every piece of `request` that may hold a secret (the query string and each of
 // its values of 4 characters or more, the URL's user info, header values of 8 characters or
-// more) replaced by "***".
+// more) replaced by kRedacted (core/ai/failure_text.h).
 std::string scrub(std::string text, const sdk::HttpRequest& request);
 
 }  // namespace moodgate::ai::upstream
