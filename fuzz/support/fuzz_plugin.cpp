@@ -56,9 +56,6 @@ void check_gemini_failure(const sdk::Failure& failure) {
   FUZZ_CHECK(failure.message.size() <= 300);
   FUZZ_CHECK(failure.message.find(kFuzzApiKey) == std::string::npos);
   FUZZ_CHECK(failure.message.find('\n') == std::string::npos);
-  // No link and not the configured host (base_url is http://127.0.0.1:9).
-  FUZZ_CHECK(failure.message.find("://") == std::string::npos);
-  FUZZ_CHECK(failure.message.find("127.0.0.1") == std::string::npos);
   FUZZ_CHECK(!failure.retry_after || failure.retry_after->count() >= 0);
 }
 

@@ -28,7 +28,8 @@ sdk::Settings gemini_settings(const std::string& model);
 sdk::HttpReply reply_from(std::uint8_t status_choice, FuzzInput& input, bool with_retry_after);
 
 // Checks what every Failure from a Gemini plugin must be: one line of at most 300 bytes
-// without the API key, a link or the configured host.
+// without the API key. Links and hosts are left to the core (ai::safe_reason), which filters
+// every plugin's message before a client sees it.
 void check_gemini_failure(const sdk::Failure& failure);
 
 }  // namespace moodgate::fuzz

@@ -1,7 +1,5 @@
-// Failure messages the Gemini plugins hand to the core, which logs them and (filtered again)
-// may show them to clients: one line, "<plugin>: <text>", at most kMaxMessageBytes, never the API
-// key, a link or the configured host. Google's own words ("You exceeded your current quota")
-// are kept: they say why.
+// Failure messages the Gemini plugins hand to the core, which logs them and may show them to
+// clients: one line, "<plugin>: <text>", at most kMaxMessageBytes, never the API key.
 #pragma once
 
 #include <cstddef>
@@ -16,8 +14,7 @@ namespace moodgate::providers::gemini_common {
 inline constexpr std::size_t kMaxMessageBytes = 300;
 
 // "<plugin>: <text>" with control characters turned into spaces, every occurrence of the API key
-// (an upstream may echo it), of a URL (Google's messages link to its docs) and of the base URL's
-// host replaced by "[redacted]", and cut at a UTF-8 boundary to fit.
+// (an upstream may echo it) replaced by "[redacted]", and cut at a UTF-8 boundary to fit.
 std::string failure_message(const Endpoint& endpoint, std::string_view text);
 
 // A Failure of `kind` whose message is failure_message(endpoint, text).

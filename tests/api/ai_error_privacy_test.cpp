@@ -170,6 +170,7 @@ TEST_CASE("a provider error that echoes URLs, hosts and the key keeps only its r
   const std::string logged = log.text();
   INFO(logged);
   CHECK_THAT(logged, Catch::Contains("You exceeded your current quota"));
+  CHECK_THAT(logged, Catch::Contains(authority));  // the log keeps the host, only clients lose it
   CHECK(logged.find(kKey) == std::string::npos);
 }
 

@@ -252,19 +252,6 @@ TEST_CASE("failure messages are one short line with Google's status, never the k
   CHECK(long_one.message.ends_with("..."));
 }
 
-TEST_CASE("failure messages keep Google's reason but no link and not the configured host",
-          "[providers]") {
-  const sdk::Failure quota = failure_of(finish_with(
-      reply(429, error_body(429, "RESOURCE_EXHAUSTED",
-                            "You exceeded your current quota. For more information, head to: "
-                            "https://ai.google.dev/gemini-api/docs/rate-limits. Sent to "
-                            "127.0.0.1:9 (http://127.0.0.1:9/v1beta), host 127.0.0.1"))));
-  CHECK(quota.kind == Kind::kRateLimited);
-  CHECK(quota.message ==
-        "gemini: 429 RESOURCE_EXHAUSTED: You exceeded your current quota. For more "
-        "information, head to: [redacted]. Sent to [redacted] ([redacted]), host [redacted]");
-}
-
 TEST_CASE("an error object inside a 200 body is a failure of its code", "[providers]") {
   const sdk::Failure failure = failure_of(
       finish_with(reply(200, error_body(503, "UNAVAILABLE", "The model is overloaded."))));
