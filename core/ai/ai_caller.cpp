@@ -48,8 +48,9 @@ auto guarded(const ProviderInstance& inst, const char* step, F&& fn) -> decltype
   try {
     return fn();
   } catch (const std::exception& e) {
+    // A plugin's exception may quote its request, key included.
     spdlog::error("provider {} (plugin {}) threw from {}: {}", inst.config.name, inst.plugin->name,
-                  step, e.what());
+                  step, redact_secrets(e.what(), inst.secrets));
   } catch (...) {
     spdlog::error("provider {} (plugin {}) threw from {}", inst.config.name, inst.plugin->name,
                   step);
@@ -176,8 +177,8 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
     }
     sdk::Failure f = std::get<sdk::Failure>(std::move(outcome));
     // A plugin may echo its own key (an upstream that quotes the request): never past here.
-    f.message = redact_secrets(std::move(f.message), inst_->config.settings);
-    detail = redact_secrets(std::move(detail), inst_->config.settings);
+    f.message = redact_secrets(std::move(f.message), inst_->secrets);
+    detail = redact_secrets(std::move(detail), inst_->secrets);
     if (counts_against_provider(f)) {
       inst_->breaker->on_failure();
     } else {

@@ -269,13 +269,17 @@ std::string redact_secrets(std::string text, std::span<const std::string> secret
   return text;
 }
 
-std::string redact_secrets(std::string text, const std::map<std::string, std::string>& settings) {
+std::vector<std::string> secrets_of(const std::map<std::string, std::string>& settings) {
   std::vector<std::string> secrets;
   for (const auto& [name, value] : settings) {
     if (names_a_secret(name) && value.size() >= 4) secrets.push_back(value);
     if (const auto info = user_info_of(value); !info.empty()) secrets.emplace_back(info);
   }
-  return redact_secrets(std::move(text), secrets);
+  return secrets;
+}
+
+std::string redact_secrets(std::string text, const std::map<std::string, std::string>& settings) {
+  return redact_secrets(std::move(text), secrets_of(settings));
 }
 
 }  // namespace moodgate::ai

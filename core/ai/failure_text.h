@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace moodgate::ai {
 
@@ -32,13 +33,17 @@ inline constexpr std::string_view kRedacted = "[redacted]";
 // read, less the word the cut falls in. Applying it twice changes nothing more.
 std::string safe_reason(std::string_view message);
 
+// The values in `settings` that may be secrets: that of every setting whose name holds "key",
+// "secret", "token", "password" or "credential" (4 bytes or more, lest it eat plain words) and
+// the user info of every URL-valued one.
+std::vector<std::string> secrets_of(const std::map<std::string, std::string>& settings);
+
 // `text` with every occurrence of each of `secrets` replaced by kRedacted, the longest first so
 // that a secret inside another is not replaced piecemeal (empty ones are skipped).
 std::string redact_secrets(std::string text, std::span<const std::string> secrets);
 
-// `text` with the value of every setting that may be a secret (its name holds "key", "secret",
-// "token", "password" or "credential") and the user info of every URL-valued setting replaced
-// by kRedacted: a plugin that echoes its own key must not put it in the log.
+// redact_secrets(text, secrets_of(settings)): a plugin that echoes its own key must not put it
+// in the log.
 std::string redact_secrets(std::string text, const std::map<std::string, std::string>& settings);
 
 }  // namespace moodgate::ai

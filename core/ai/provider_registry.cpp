@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "core/ai/failure_text.h"
+
 namespace moodgate::ai {
 namespace {
 
@@ -34,6 +36,7 @@ Result<std::shared_ptr<const ProviderSet>> ProviderSet::build(
     }
     auto made = std::make_shared<ProviderInstance>();
     made->config = inst;
+    made->secrets = secrets_of(inst.settings);
     made->plugin = *plugin;
     made->provider = *provider;
     made->model = (*provider)->model();

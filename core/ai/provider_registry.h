@@ -25,6 +25,8 @@ namespace moodgate::ai {
 
 struct ProviderInstance {
   config::ProviderInstanceConfig config;  // settings included: never log or show them
+  // secrets_of(config.settings): what redact_secrets() takes out of this instance's log lines.
+  std::vector<std::string> secrets;
   std::shared_ptr<const LoadedPlugin> plugin;
   std::shared_ptr<sdk::Provider> provider;
   std::string model;  // provider->model(), asked once

@@ -19,6 +19,7 @@
 #include "core/ai/provider_registry.h"
 #include "core/ai/upstream_client.h"
 #include "tests/support/fake_gemini.h"
+#include "tests/support/log_capture.h"
 
 using namespace moodgate;
 using namespace std::chrono_literals;
@@ -293,6 +294,25 @@ TEST_CASE("a safety block ends the call without trying another provider", "[ai][
   CHECK(kind_of(answer) == sdk::FailureKind::kContentBlocked);
   CHECK(secondary.request_count() == 0);
   CHECK(engine.usage.records().at(0).outcome == "content_blocked");
+}
+
+TEST_CASE("a plugin that throws fails as a bad response, logged without its key", "[ai][caller]") {
+  config::ProviderInstanceConfig thrower;
+  thrower.name = "thrower";
+  thrower.plugin = std::string(MOODGATE_FIXTURE_PLUGIN_DIR) + "/fixture_good.so";
+  thrower.settings = {{"api_key", "fixture-secret-key"},
+                      {"throw_on_start", "upstream quoted key=fixture-secret-key back"}};
+  thrower.max_attempts = 1;
+  Engine engine(chain_of({thrower}));
+  testing::LogCapture log;
+
+  const AiAnswer answer = engine.run();
+  CHECK(kind_of(answer) == sdk::FailureKind::kBadResponse);
+  CHECK(answer.failure().message == "the provider plugin failed unexpectedly");
+  const std::string logged = log.text();
+  INFO(logged);
+  CHECK_THAT(logged, Catch::Contains("threw from start(): upstream quoted key=[redacted] back"));
+  CHECK(logged.find("fixture-secret-key") == std::string::npos);
 }
 
 TEST_CASE("refused credentials are not retried but fall back to the next provider",
