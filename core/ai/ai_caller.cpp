@@ -26,8 +26,8 @@ sdk::Failure failure(sdk::FailureKind kind, std::string message) {
 }
 
 // "message", or "message (detail)" when the transport said more: what a log line shows.
-std::string described(const sdk::Failure& f, const std::string& detail) {
-  return detail.empty() ? f.message : f.message + " (" + detail + ")";
+std::string described(const UpstreamFailure& f) {
+  return f.detail.empty() ? f.failure.message : f.failure.message + " (" + f.detail + ")";
 }
 
 milliseconds ms_until(Clock::time_point then, Clock::time_point now) {
@@ -85,15 +85,15 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
 
   // A run dropped before it finished (the client stopped while it waited) still answers.
   ~Run() {
-    if (!finished_) deliver(failure(sdk::FailureKind::kUnavailable, "shutting down"));
+    if (!finished_) fail(sdk::FailureKind::kUnavailable, "shutting down");
   }
 
   void begin() {
     set_ = owner_.registry_.current();
     chain_ = &set_->chain(call_.capability);
     if (chain_->empty()) {
-      return deliver(failure(sdk::FailureKind::kInvalidRequest,
-                             "no provider serves \"" + call_.capability + "\""));
+      return fail(sdk::FailureKind::kInvalidRequest,
+                  "no provider serves \"" + call_.capability + "\"");
     }
     next_instance();
   }
@@ -110,7 +110,7 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
       instance_deadline_ = *call_.deadline;
     }
     if (instance_deadline_ <= now) {
-      return deliver(failure(sdk::FailureKind::kTimeout, "the call's deadline passed"));
+      return fail(sdk::FailureKind::kTimeout, "the call's deadline passed");
     }
     attempt();
   }
@@ -156,9 +156,7 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
   }
 
   void on_reply(const sdk::HttpRequest& sent, UpstreamOutcome outcome) {
-    if (auto* f = std::get_if<UpstreamFailure>(&outcome)) {
-      return settle(std::move(f->failure), std::move(f->detail));
-    }
+    if (auto* f = std::get_if<UpstreamFailure>(&outcome)) return settle(std::move(*f));
     const auto& reply = std::get<sdk::HttpReply>(outcome);
     sdk::Next next = guarded(*inst_, "finish()", [&]() -> sdk::Next {
       return inst_->provider->finish(call_.task, sent, reply);
@@ -168,17 +166,23 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
     settle(std::get<sdk::Failure>(std::move(next)));
   }
 
-  // An attempt ended: done, retried here, passed down the chain, or given up. `detail` is what
-  // the transport said beyond the failure's message (host included), for the log only.
-  void settle(Outcome outcome, std::string detail = {}) {
+  // An attempt ended: with a result, done; with a failure (the plugin's or the caller's own),
+  // settled below.
+  void settle(Outcome outcome) {
     if (auto* result = std::get_if<sdk::Result>(&outcome)) {
       inst_->breaker->on_success();
       return deliver(std::move(*result));
     }
-    sdk::Failure f = std::get<sdk::Failure>(std::move(outcome));
+    settle(UpstreamFailure{std::get<sdk::Failure>(std::move(outcome)), {}});
+  }
+
+  // An attempt failed: retried here, passed down the chain, or given up. The detail is what
+  // the transport said beyond the failure's message (host included), for the log only.
+  void settle(UpstreamFailure failed) {
+    sdk::Failure& f = failed.failure;
     // A plugin may echo its own key (an upstream that quotes the request): never past here.
     f.message = redact_secrets(std::move(f.message), inst_->secrets);
-    detail = redact_secrets(std::move(detail), inst_->secrets);
+    failed.detail = redact_secrets(std::move(failed.detail), inst_->secrets);
     if (counts_against_provider(f)) {
       inst_->breaker->on_failure();
     } else {
@@ -187,19 +191,17 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
     if (auto delay = retry_delay(f)) {
       spdlog::debug("ai {} {}: {} attempt {} failed ({}: {}); retrying in {} ms", call_.capability,
                     call_.request_id, inst_->config.name, attempts_here_,
-                    sdk::failure_kind_name(f.kind), described(f, detail), delay->count());
-      last_failure_ = std::move(f);
-      last_detail_ = std::move(detail);
+                    sdk::failure_kind_name(f.kind), described(failed), delay->count());
+      last_failure_ = std::move(failed);
       return after(*delay, [self = shared_from_this()] { self->attempt(); });
     }
-    if (!falls_back(f)) return deliver(std::move(f), std::move(detail));
+    if (!falls_back(f)) return deliver(std::move(failed));
     if (index_ < chain_->size()) {
       spdlog::warn("ai {} {}: {} failed ({}: {}); falling back to {}", call_.capability,
                    call_.request_id, inst_->config.name, sdk::failure_kind_name(f.kind),
-                   described(f, detail), (*chain_)[index_]->config.name);
+                   described(failed), (*chain_)[index_]->config.name);
     }
-    last_failure_ = std::move(f);
-    last_detail_ = std::move(detail);
+    last_failure_ = std::move(failed);
     next_instance();
   }
 
@@ -222,12 +224,11 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
   }
 
   void give_up() {
-    if (last_failure_) return deliver(std::move(*last_failure_), std::move(last_detail_));
+    if (last_failure_) return deliver(std::move(*last_failure_));
     std::string names;
     for (const auto& name : skipped_) names += (names.empty() ? "" : ", ") + name;
-    deliver(failure(
-        sdk::FailureKind::kUnavailable,
-        "no provider for " + call_.capability + " is available now (circuit open: " + names + ")"));
+    fail(sdk::FailureKind::kUnavailable,
+         "no provider for " + call_.capability + " is available now (circuit open: " + names + ")");
   }
 
   // Runs `fn` on the I/O thread after `delay`; if the client is stopping, the run is dropped and
@@ -237,7 +238,23 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
     owner_.client_.schedule(delay, std::forward<F>(fn));
   }
 
-  void deliver(Outcome outcome, const std::string& detail = {}) {
+  // Ends the call with a failure of the caller's own, which has no transport detail.
+  void fail(sdk::FailureKind kind, std::string message) {
+    deliver(UpstreamFailure{failure(kind, std::move(message)), {}});
+  }
+
+  void deliver(UpstreamFailure failed) {
+    const std::string provider = inst_ ? inst_->config.name : "";
+    spdlog::warn("ai {} {}: failed after {} attempt(s) on {}: {}: {}", call_.capability,
+                 call_.request_id, attempts_, provider.empty() ? "-" : provider,
+                 sdk::failure_kind_name(failed.failure.kind), described(failed));
+    finish(std::move(failed.failure));
+  }
+
+  void deliver(sdk::Result result) { finish(std::move(result)); }
+
+  // Ends the call: leaves its usage record and hands the outcome to the caller.
+  void finish(Outcome outcome) {
     finished_ = true;
     AiAnswer answer;
     answer.outcome = std::move(outcome);
@@ -249,12 +266,6 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
     if (inst_) answer.provider = inst_->config.name;
     if (named) answer.model = named->model;
     if (answer.ok() && !answer.result().model.empty()) answer.model = answer.result().model;
-    if (!answer.ok()) {
-      spdlog::warn("ai {} {}: failed after {} attempt(s) on {}: {}: {}", call_.capability,
-                   call_.request_id, attempts_, answer.provider.empty() ? "-" : answer.provider,
-                   sdk::failure_kind_name(answer.failure().kind),
-                   described(answer.failure(), detail));
-    }
     if (owner_.usage_ != nullptr && named != nullptr) {
       UsageRecord usage;
       usage.user_id = call_.user_id;
@@ -297,8 +308,7 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
   int attempts_here_ = 0;
   Clock::time_point instance_deadline_{};
   Clock::time_point attempt_deadline_{};
-  std::optional<sdk::Failure> last_failure_;
-  std::string last_detail_;           // the transport's detail of last_failure_, for the log
+  std::optional<UpstreamFailure> last_failure_;
   std::vector<std::string> skipped_;  // instances passed over because their breaker was open
   bool finished_ = false;
 };
