@@ -200,10 +200,8 @@ void UpstreamClient::Loop::start(std::unique_ptr<Exchange> exchange) {
     return;
   }
   if (const auto rc = curl_multi_add_handle(multi_.multi(), exchange->easy); rc != CURLM_OK) {
-    complete(
-        std::move(exchange),
-        upstream::failure(sdk::FailureKind::kUnavailable, "the gateway could not make the request",
-                          std::string("upstream client: ") + curl_multi_strerror(rc)));
+    complete(std::move(exchange),
+             upstream::not_made(std::string("upstream client: ") + curl_multi_strerror(rc)));
     return;
   }
   Exchange* key = exchange.get();

@@ -153,12 +153,16 @@ UpstreamFailure failure(sdk::FailureKind kind, std::string phrase, std::string d
   return f;
 }
 
+UpstreamFailure not_made(std::string detail) {
+  return failure(sdk::FailureKind::kUnavailable, "the gateway could not make the request",
+                 std::move(detail));
+}
+
 std::optional<UpstreamFailure> prepare(Exchange& ex, const UpstreamClientOptions& options,
                                        CURLSH* share) {
   ex.easy = curl_easy_init();
   if (ex.easy == nullptr) {
-    return failure(sdk::FailureKind::kUnavailable, "the gateway could not make the request",
-                   "upstream client: curl_easy_init failed");
+    return not_made("upstream client: curl_easy_init failed");
   }
   CURL* e = ex.easy;
   const auto& req = ex.request;
@@ -219,9 +223,8 @@ std::optional<UpstreamFailure> prepare(Exchange& ex, const UpstreamClientOptions
   }
 
   if (rc != CURLE_OK) {
-    return failure(
-        sdk::FailureKind::kUnavailable, "the gateway could not make the request",
-        "upstream client cannot prepare the request: " + std::string(curl_easy_strerror(rc)));
+    return not_made("upstream client cannot prepare the request: " +
+                    std::string(curl_easy_strerror(rc)));
   }
   return std::nullopt;
 }

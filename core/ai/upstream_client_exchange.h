@@ -49,6 +49,10 @@ UpstreamOutcome outcome_of(Exchange& ex, CURLcode code);
 // A failure of `kind` with the client-safe `phrase` and the log-only `detail`.
 UpstreamFailure failure(sdk::FailureKind kind, std::string phrase, std::string detail = {});
 
+// kUnavailable "the gateway could not make the request": libcurl would not take it (no easy
+// handle, an option or the multi handle refused); `detail` says which, for the log.
+UpstreamFailure not_made(std::string detail);
+
 // `text` with every piece of `request` that may hold a secret (the query string and each of
 // its values of 4 characters or more, the URL's user info, header values of 8 characters or
 // more) replaced by kRedacted (core/ai/failure_text.h).
