@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "tests/support/fake_gemini.h"
+#include "tests/support/ports.h"
 
 using moodgate::ai::UpstreamClient;
 using moodgate::ai::UpstreamClientOptions;
@@ -32,6 +33,7 @@ using moodgate::sdk::HttpReply;
 using moodgate::sdk::HttpRequest;
 using moodgate::testing::FakeGemini;
 using moodgate::testing::FakeGeminiReply;
+using moodgate::testing::free_loopback_port;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
@@ -107,19 +109,6 @@ int thread_count() {
     ++n;
   }
   return n;
-}
-
-// A port on which nothing listens (bound once, then released).
-std::uint16_t closed_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
 }
 
 // Accepts one connection, reads a request head (requests sent to it have no body), writes
@@ -270,7 +259,7 @@ TEST_CASE(
 TEST_CASE("a port where nothing listens is unavailable; only the detail names it",
           "[ai][upstream]") {
   UpstreamClient client;
-  const std::string port = std::to_string(closed_port());
+  const std::string port = std::to_string(free_loopback_port());
 
   const auto outcome = call(client, get("http://127.0.0.1:" + port + "/"));
 

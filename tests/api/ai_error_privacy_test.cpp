@@ -2,11 +2,6 @@
 // key, through every route that shows them: the error envelope of /debug/ai (message and
 // details), an entry's failed analysis (as answered and as stored), and a failed visualization
 // job. The log line of the failed call still names the host, never the key.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -21,6 +16,7 @@
 #include "tests/support/entries_client.h"
 #include "tests/support/fake_gemini.h"
 #include "tests/support/log_capture.h"
+#include "tests/support/ports.h"
 #include "tests/support/test_databases.h"
 #include "tests/support/test_entries.h"
 #include "tests/support/test_server.h"
@@ -32,19 +28,6 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr const char* kKey = "AIzaTestKey-do-NOT-leak-0123456789";
-
-// A loopback port where nothing listens (bound, then closed).
-std::uint16_t closed_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 std::string to_json(const rapidjson::Value& value) {
   rapidjson::StringBuffer buffer;
@@ -111,10 +94,10 @@ TEST_CASE("transport failures reach /debug/ai clients without host, port, URL or
   std::string host = "127.0.0.1";
   std::uint16_t port = fake.port();
   if (trouble.name == "connection refused") {
-    port = closed_port();
+    port = free_loopback_port();
   } else if (trouble.name == "unresolvable host") {
     host = "no-such-host.invalid";  // never resolves (RFC 6761)
-    port = closed_port();
+    port = free_loopback_port();
   } else {
     FakeGeminiReply reply = text_reply("a fairly long answer that will not arrive whole");
     reply.hang = trouble.name == "no answer";
@@ -178,7 +161,7 @@ TEST_CASE("a failed analysis shows and stores no host, port, URL or key", "[api]
   const auto backend = GENERATE(from_range(test_backend_names()));
   INFO(backend);
   auto db = make_test_database(backend);
-  const std::uint16_t port = closed_port();
+  const std::uint16_t port = free_loopback_port();
   const std::string authority = "127.0.0.1:" + std::to_string(port);
   TestServer server(text_ai_config(db.url(), {gemini_at("http://" + authority)}));
   LogCapture log;
@@ -204,7 +187,7 @@ TEST_CASE("a failed analysis shows and stores no host, port, URL or key", "[api]
 
 TEST_CASE("a failed visualization job stores no host, port, URL or key", "[api][viz][privacy]") {
   auto db = make_test_database("sqlite");
-  const std::uint16_t port = closed_port();
+  const std::uint16_t port = free_loopback_port();
   const std::string authority = "127.0.0.1:" + std::to_string(port);
   config::Config cfg = test_config(db.url());
   config::ProviderInstanceConfig image = gemini_at("http://" + authority);

@@ -1,9 +1,7 @@
 #include "tests/support/postgres_instance.h"
 
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <pwd.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,27 +13,12 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "tests/support/ports.h"
+
 namespace moodgate::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-int free_tcp_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::runtime_error("PostgresInstance: socket() failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ::close(fd);
-    throw std::runtime_error("PostgresInstance: cannot find a free port");
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 std::string percent_encode(const std::string& text) {
   static const char* hex = "0123456789ABCDEF";
@@ -106,7 +89,7 @@ void PostgresInstance::init_cluster() {
   if (run(argv) != 0) throw std::runtime_error("PostgresInstance: initdb failed\n" + log_tail());
   fs::remove(dir_ + "/pwfile");
 
-  port_ = free_tcp_port();
+  port_ = free_loopback_port();
   std::ofstream conf(data_dir_ + "/postgresql.conf", std::ios::app);
   conf << "\n# moodgate test instance\n"
        << "listen_addresses = '127.0.0.1'\n"
@@ -126,7 +109,7 @@ void PostgresInstance::start() {
       running_ = true;
       return;
     }
-    port_ = free_tcp_port();
+    port_ = free_loopback_port();
     std::ofstream(data_dir_ + "/postgresql.conf", std::ios::app) << "port = " << port_ << "\n";
   }
   throw std::runtime_error("PostgresInstance: pg_ctl start failed\n" + log_tail());
