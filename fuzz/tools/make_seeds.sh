@@ -70,6 +70,11 @@ put("failure_text", "quota", "test-key\ngemini: 429 RESOURCE_EXHAUSTED: You exce
 put("failure_text", "addresses", "pw\nsee [::1]:9000, fe80::1%eth0, admin@example.com, http://u:p@h:1/x?key=v&a=b, LOCALHOST:80")
 put("failure_text", "not_utf8", b"k\xff\nbad \xff\xfe \xc0\xaf \xed\xa0\x80 \xc2\x85 control\x01\x7f end")
 put("failure_text", "long", "key\n" + " ".join("word%d" % i for i in range(200)))
+put("failure_text", "echoed_key", "AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY\n"
+    "gemini: 400 INVALID_ARGUMENT: API key not valid. Please pass a valid API key. POST "
+    "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent"
+    "?key=AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY (key: AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY"
+    "AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY)")
 
 # ---- plugin replies, beyond FakeGemini's: <status><flags><body> ----
 def reply(target, name, status, flags, body):
