@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Writes the seed corpus fuzz/corpus/<target>/ (checked in; rerun after changing this script or
-# FakeGemini's replies). Gemini replies come from tests/support/fake_gemini_replies.cpp through
-# dump_fake_replies.cpp; the rest is written here. Files named regression-* are findings of past
-# fuzz runs and are never touched.
+# Writes the generated seeds of fuzz/corpus/<target>/ (checked in; rerun after changing this
+# script or FakeGemini's replies). Gemini replies come from tests/support/fake_gemini_replies.cpp
+# through dump_fake_replies.cpp; the rest is written here, except http_framing's seeds, which are
+# hand-written files this script does not touch. Files named regression-* are findings of past
+# fuzz runs and are never touched either.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 corpus=fuzz/corpus
@@ -38,8 +39,7 @@ put("json_body", "trailing_garbage", '{"count":1} {"count":2}')
 put("json_body", "duplicate_keys", '{"situation":"first","situation":5,"situation":null}')
 put("json_body", "empty", "")
 put("json_body", "whitespace", " \t\r\n ")
-# Nesting a recursive parser survives on an 8 MiB stack, sanitizers included; see
-# fuzz/README.md for the depth the gateway must take (server.max_body_bytes).
+# Nesting far deeper than the 64 levels moodgate/json.h accepts: refused, not recursed into.
 depth = 1000
 put("json_body", "deep_arrays", '{"emotions":' + "[" * depth + "]" * depth + "}")
 put("json_body", "deep_objects", '{"a":' * depth + "1" + "}" * depth)
@@ -121,5 +121,4 @@ put("mock_task", "invalid_utf8", b"0\0\xff\xfe caf\xc3\xa9 \xed\xa0\x80")
 put("mock_task", "image", "1A calm sea at dawn\0" + "16:9\0" + "2K")
 put("mock_task", "image_bad_ratio", "1A calm sea\0" + "7:5\0")
 EOF
-ls $corpus/* | head -100 >/dev/null
 echo "seeds: $(find $corpus -type f | wc -l) files in $corpus"
