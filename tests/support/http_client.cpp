@@ -142,6 +142,10 @@ HttpReply http_raw(std::uint16_t port, const std::string& bytes,
   return exchange(port, bytes, timeout);
 }
 
+std::string get_request(const std::string& target, const std::string& extra) {
+  return "GET " + target + " HTTP/1.1\r\nHost: t\r\n" + extra + "\r\n";
+}
+
 bool port_open(std::uint16_t port) {
   const int fd = connect_to(port);
   if (fd < 0) return false;

@@ -31,6 +31,9 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 // false until the head is complete. `body_start` is then where the body begins.
 bool parse_reply_head(const std::string& data, HttpReply& reply, std::size_t& body_start);
 
+// "GET <target> HTTP/1.1" with a Host and `extra` header lines ("Name: value\r\n"...).
+std::string get_request(const std::string& target, const std::string& extra = "");
+
 // Sends one request on a fresh connection and reads the answer.
 HttpReply http_request(std::uint16_t port, const std::string& method, const std::string& target,
                        const std::string& body = "", const Headers& headers = {},
