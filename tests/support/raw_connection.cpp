@@ -1,13 +1,11 @@
 #include "tests/support/raw_connection.h"
 
-#include <dirent.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <fstream>
 
 namespace moodgate::testing {
 namespace {
@@ -101,24 +99,6 @@ std::string RawConnection::read_some(std::size_t max, std::chrono::milliseconds 
   std::string out = buffer_.substr(0, max);
   buffer_.erase(0, out.size());
   return out;
-}
-
-double thread_cpu_seconds(const std::string& prefix) {
-  double total = 0;
-  DIR* dir = ::opendir("/proc/self/task");
-  if (dir == nullptr) return 0;
-  while (const dirent* entry = ::readdir(dir)) {
-    if (entry->d_name[0] == '.') continue;
-    const std::string task = std::string("/proc/self/task/") + entry->d_name;
-    std::string name;
-    std::getline(std::ifstream(task + "/comm"), name);
-    if (name.rfind(prefix, 0) != 0) continue;
-    unsigned long long on_cpu_ns = 0;
-    std::ifstream(task + "/schedstat") >> on_cpu_ns;
-    total += static_cast<double>(on_cpu_ns) / 1e9;
-  }
-  ::closedir(dir);
-  return total;
 }
 
 }  // namespace moodgate::testing

@@ -46,8 +46,4 @@ class RawConnection {
   bool closed_ = false;  // the server closed (EOF or reset)
 };
 
-// CPU time, in seconds, that this process's threads whose names start with `prefix` have used
-// (from /proc/self/task/*/schedstat, nanosecond resolution).
-double thread_cpu_seconds(const std::string& prefix);
-
 }  // namespace moodgate::testing
