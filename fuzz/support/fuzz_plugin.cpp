@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -41,10 +40,8 @@ sdk::Settings gemini_settings(const std::string& model) {
 }
 
 sdk::HttpReply reply_from(std::uint8_t status_choice, FuzzInput& input, bool with_retry_after) {
-  static constexpr std::array<int, 16> kStatuses = {200, 200, 200, 200, 400, 401, 403, 404,
-                                                    408, 429, 500, 502, 503, 504, 418, 302};
   sdk::HttpReply reply;
-  reply.status = kStatuses[status_choice & 0x0F];
+  reply.status = reply_status(status_choice);
   reply.headers = {{"content-type", "application/json; charset=UTF-8"}};
   if (with_retry_after) reply.headers.emplace_back("retry-after", std::string(input.until('\n')));
   reply.body = std::string(input.rest());

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "fuzz/support/fuzz_input.h"
+#include "fuzz/support/reply_status.h"
 #include "moodgate/provider.h"
 
 namespace moodgate::fuzz {
@@ -21,10 +22,9 @@ const sdk::Provider& built_provider(const std::string& name, const sdk::Settings
 inline constexpr const char* kFuzzApiKey = "AIzaFuzzKey-0123456789-abcdefghij";
 sdk::Settings gemini_settings(const std::string& model);
 
-// An HTTP reply: `status_choice` picks the status (its low four bits index 200 200 200 200 400
-// 401 403 404 408 429 500 502 503 504 418 302, so '0'..'3' are 200, '4' is 400, '9' is 429, ':'
-// 500 and '<' 503) and the rest of `input` is the body; when `with_retry_after`, the input up to
-// its first newline is first taken as a Retry-After header.
+// An HTTP reply: `status_choice` picks the status (reply_status(): '0'..'3' are 200, '4' is 400,
+// '9' is 429, ':' 500 and '<' 503) and the rest of `input` is the body; when `with_retry_after`,
+// the input up to its first newline is first taken as a Retry-After header.
 sdk::HttpReply reply_from(std::uint8_t status_choice, FuzzInput& input, bool with_retry_after);
 
 // Checks what every Failure from a Gemini plugin must be: one line of at most 300 bytes
