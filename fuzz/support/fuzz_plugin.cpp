@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "core/ai/plugin_loader.h"
@@ -57,6 +59,21 @@ void check_gemini_failure(const sdk::Failure& failure) {
   FUZZ_CHECK(failure.message.find("://") == std::string::npos);
   FUZZ_CHECK(failure.message.find("127.0.0.1") == std::string::npos);
   FUZZ_CHECK(!failure.retry_after || failure.retry_after->count() >= 0);
+}
+
+std::optional<sdk::Result> finish_checked(const sdk::Provider& provider, const sdk::Task& task,
+                                          const sdk::HttpRequest& sent, const sdk::HttpReply& reply,
+                                          void (*check_failure)(const sdk::Failure&)) {
+  sdk::Next next = provider.finish(task, sent, reply);
+  FUZZ_CHECK(!std::holds_alternative<sdk::HttpRequest>(next));  // Gemini calls never poll
+  if (const auto* failure = std::get_if<sdk::Failure>(&next)) {
+    check_failure(*failure);
+    return std::nullopt;
+  }
+  FUZZ_CHECK(reply.status == 200);
+  sdk::Result result = std::get<sdk::Result>(std::move(next));
+  FUZZ_CHECK(result.usage.input_tokens >= 0 && result.usage.output_tokens >= 0);
+  return result;
 }
 
 }  // namespace moodgate::fuzz

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "fuzz/support/fuzz_input.h"
@@ -30,5 +31,12 @@ sdk::HttpReply reply_from(std::uint8_t status_choice, FuzzInput& input, bool wit
 // Checks what every Failure from a Gemini plugin must be: one line of at most 300 bytes
 // without the API key, a link or the configured host.
 void check_gemini_failure(const sdk::Failure& failure);
+
+// provider.finish(task, sent, reply) for a Gemini plugin, checked: it never polls, a Failure
+// passes `check_failure`, and a Result comes only from a 200 and counts no negative usage.
+// The Result, or nothing when the call failed.
+std::optional<sdk::Result> finish_checked(
+    const sdk::Provider& provider, const sdk::Task& task, const sdk::HttpRequest& sent,
+    const sdk::HttpReply& reply, void (*check_failure)(const sdk::Failure&) = check_gemini_failure);
 
 }  // namespace moodgate::fuzz
