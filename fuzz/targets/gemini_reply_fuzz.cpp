@@ -12,11 +12,10 @@
 #include <string>
 #include <variant>
 
-#include <rapidjson/document.h>
-
 #include "fuzz/support/fuzz_check.h"
 #include "fuzz/support/fuzz_input.h"
 #include "fuzz/support/fuzz_plugin.h"
+#include "moodgate/json.h"
 
 namespace {
 
@@ -56,8 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(text != nullptr && !text->text.empty());
   if (structured) {
     rapidjson::Document doc;
-    doc.Parse<rapidjson::kParseIterativeFlag>(text->text.data(), text->text.size());
-    FUZZ_CHECK(!doc.HasParseError());
+    FUZZ_CHECK(!sdk::parse_json(text->text, doc));
   }
   FUZZ_CHECK(!result->model.empty());
   return 0;
