@@ -9,8 +9,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+usage() {
+  echo "fuzz.sh: $1" >&2
+  echo "usage: scripts/fuzz.sh [seconds-per-target] [target...]" >&2
+  exit 2
+}
+
 seconds=${1:-60}
 shift || true
+[[ $seconds =~ ^[1-9][0-9]*$ ]] ||
+  usage "'$seconds' is not a number of seconds (a whole number above 0)"
 
 scripts/install-deps.sh
 missing=()
@@ -26,10 +34,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-cmake --preset fuzz >/dev/null  # cheap, and picks up edits to the preset
+cmake --preset fuzz >/dev/null  # cheap, and picks up edits to the preset and the targets
+manifest=build/fuzz/fuzz-targets.tsv
+known=$(cut -f1 "$manifest")
+for name in "$@"; do
+  grep -qxF -- "$name" <<<"$known" ||
+    usage "no fuzz target '$name' (there are: ${known//$'\n'/ })"
+done
 cmake --build --preset fuzz --target moodgate_fuzzers
 
-manifest=build/fuzz/fuzz-targets.tsv
 wanted=" $* "
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

@@ -171,8 +171,7 @@ void Prober::read_answer(Line& line, Clock::time_point now) {
       return;
     }
     if (!statuses.empty()) {
-      const int status = statuses.front();
-      settle(line, status == 200 ? Probe::Outcome::kOk : Probe::Outcome::kNot200, status, now);
+      settle(line, Probe::Outcome::kOk, statuses.front(), now);
       if (line.fresh) {
         close(line);
         return;
@@ -198,7 +197,8 @@ void Prober::close(Line& line) {
   line.connected = false;
 }
 
-// Files the probe on `line`, if one is waiting there, and frees the line for the next.
+// Files the probe on `line`, if one is waiting there, and frees the line for the next. An answer
+// is settled as kOk with its status; here, and only here, one that is not a 200 becomes kNot200.
 void Prober::settle(Line& line, Probe::Outcome outcome, int status, Clock::time_point now) {
   if (!line.busy) return;
   line.busy = false;

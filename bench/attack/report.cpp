@@ -72,14 +72,6 @@ long failed(const Latency& l) {
 
 }  // namespace
 
-double health_p99(const PhaseResult& phase) {
-  return summarize(phase.probes, -1).p99;
-}
-
-long health_failures(const PhaseResult& phase) {
-  return failed(summarize(phase.probes, -1));
-}
-
 void print_health_table(const std::vector<PhaseResult>& phases, double target_ms) {
   std::printf("%-13s %6s %8s %8s %8s %7s  %-10s %-10s  %-26s %s\n", "phase", "probes", "p50 ms",
               "p99 ms", "max ms", "failed", "ka p99", "fresh p99", "failures", "p99<target");

@@ -32,9 +32,5 @@ void print_attack_table(const std::vector<PhaseResult>& phases);
 // CPU of the gateway (busiest threads), the time its threads waited for a CPU, the CPU of this
 // tool, the gateway's descriptors and memory.
 void print_cost_table(const std::vector<PhaseResult>& phases);
-// The p99 of GET /health in `phase` (all probes), for verdicts.
-double health_p99(const PhaseResult& phase);
-// Probes of `phase` that were not a 200.
-long health_failures(const PhaseResult& phase);
 
 }  // namespace moodgate::bench

@@ -2,10 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
-#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "core/ai/plugin_loader.h"
@@ -41,10 +42,8 @@ sdk::Settings gemini_settings(const std::string& model) {
 }
 
 sdk::HttpReply reply_from(std::uint8_t status_choice, FuzzInput& input, bool with_retry_after) {
-  static constexpr std::array<int, 16> kStatuses = {200, 200, 200, 200, 400, 401, 403, 404,
-                                                    408, 429, 500, 502, 503, 504, 418, 302};
   sdk::HttpReply reply;
-  reply.status = kStatuses[status_choice & 0x0F];
+  reply.status = reply_status(status_choice);
   reply.headers = {{"content-type", "application/json; charset=UTF-8"}};
   if (with_retry_after) reply.headers.emplace_back("retry-after", std::string(input.until('\n')));
   reply.body = std::string(input.rest());
@@ -57,6 +56,21 @@ void check_gemini_failure(const sdk::Failure& failure) {
   FUZZ_CHECK(failure.message.find(kFuzzApiKey) == std::string::npos);
   FUZZ_CHECK(failure.message.find('\n') == std::string::npos);
   FUZZ_CHECK(!failure.retry_after || failure.retry_after->count() >= 0);
+}
+
+std::optional<sdk::Result> finish_checked(const sdk::Provider& provider, const sdk::Task& task,
+                                          const sdk::HttpRequest& sent, const sdk::HttpReply& reply,
+                                          void (*check_failure)(const sdk::Failure&)) {
+  sdk::Next next = provider.finish(task, sent, reply);
+  FUZZ_CHECK(!std::holds_alternative<sdk::HttpRequest>(next));  // Gemini calls never poll
+  if (const auto* failure = std::get_if<sdk::Failure>(&next)) {
+    check_failure(*failure);
+    return std::nullopt;
+  }
+  FUZZ_CHECK(reply.status == 200);
+  sdk::Result result = std::get<sdk::Result>(std::move(next));
+  FUZZ_CHECK(result.usage.input_tokens >= 0 && result.usage.output_tokens >= 0);
+  return result;
 }
 
 }  // namespace moodgate::fuzz

@@ -11,11 +11,10 @@
 #include <string>
 #include <variant>
 
-#include <rapidjson/document.h>
-
 #include "fuzz/support/fuzz_check.h"
 #include "fuzz/support/fuzz_input.h"
 #include "fuzz/support/fuzz_plugin.h"
+#include "moodgate/json.h"
 
 namespace {
 
@@ -41,8 +40,7 @@ void check_result(const sdk::Task& task, const sdk::Result& result) {
     FUZZ_CHECK(!text->text.empty());
     if (!text_task.json_schema.empty()) {
       rapidjson::Document doc;
-      doc.Parse<rapidjson::kParseIterativeFlag>(text->text.data(), text->text.size());
-      FUZZ_CHECK(!doc.HasParseError());
+      FUZZ_CHECK(!sdk::parse_json(text->text, doc));
     }
     return;
   }

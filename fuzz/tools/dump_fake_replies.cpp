@@ -1,32 +1,23 @@
 // Writes FakeGemini's canned replies (tests/support/fake_gemini_replies.cpp, Gemini's wire format)
 // as seed files for the plugin fuzz targets, each prefixed with the two choice bytes those
-// targets read (status, flags; see fuzz/support/fuzz_plugin.h). Run by fuzz/tools/make_seeds.sh.
+// targets read (status, flags; see fuzz/support/reply_status.h and fuzz_plugin.h). Run by
+// fuzz/tools/make_seeds.sh.
 #include <cstdio>
 #include <fstream>
 #include <string>
 
+#include "fuzz/support/reply_status.h"
 #include "tests/support/fake_gemini.h"
 
 namespace {
 
 using namespace moodgate::testing;
 
-// The status choice byte for `status` ('0' is 200, '4' 400, ...).
-char status_choice(int status) {
-  const std::string order = "0000456789:;<=>?";
-  const int statuses[] = {200, 200, 200, 200, 400, 401, 403, 404,
-                          408, 429, 500, 502, 503, 504, 418, 302};
-  for (int i = 0; i < 16; ++i) {
-    if (statuses[i] == status) return order[static_cast<std::size_t>(i)];
-  }
-  return '0';
-}
-
 // flags '1': structured JSON was asked for; '2': `retry_after` is sent as a Retry-After header.
 void write(const std::string& dir, const std::string& name, const FakeGeminiReply& reply,
            char flags = '0', const std::string& retry_after = "") {
   std::ofstream out(dir + "/" + name, std::ios::binary);
-  out << status_choice(reply.status) << flags;
+  out << moodgate::fuzz::status_choice(reply.status) << flags;
   if (flags == '2') out << retry_after << '\n';
   out << reply.body;
 }

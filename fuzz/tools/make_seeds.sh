@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Writes the seed corpus fuzz/corpus/<target>/ (checked in; rerun after changing this script or
-# FakeGemini's replies). Gemini replies come from tests/support/fake_gemini_replies.cpp through
-# dump_fake_replies.cpp; the rest is written here. Files named regression-* are findings of past
-# fuzz runs and are never touched.
+# Writes the generated seeds of fuzz/corpus/<target>/ (checked in; rerun after changing this
+# script or FakeGemini's replies). Gemini replies come from tests/support/fake_gemini_replies.cpp
+# through dump_fake_replies.cpp; the rest is written here, except http_framing's seeds, which are
+# hand-written files this script does not touch. Files named regression-* are findings of past
+# fuzz runs and are never touched either.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 corpus=fuzz/corpus
@@ -38,8 +39,7 @@ put("json_body", "trailing_garbage", '{"count":1} {"count":2}')
 put("json_body", "duplicate_keys", '{"situation":"first","situation":5,"situation":null}')
 put("json_body", "empty", "")
 put("json_body", "whitespace", " \t\r\n ")
-# Nesting a recursive parser survives on an 8 MiB stack, sanitizers included; see
-# fuzz/README.md for the depth the gateway must take (server.max_body_bytes).
+# Nesting far deeper than the 64 levels moodgate/json.h accepts: refused, not recursed into.
 depth = 1000
 put("json_body", "deep_arrays", '{"emotions":' + "[" * depth + "]" * depth + "}")
 put("json_body", "deep_objects", '{"a":' * depth + "1" + "}" * depth)
@@ -70,6 +70,11 @@ put("failure_text", "quota", "test-key\ngemini: 429 RESOURCE_EXHAUSTED: You exce
 put("failure_text", "addresses", "pw\nsee [::1]:9000, fe80::1%eth0, admin@example.com, http://u:p@h:1/x?key=v&a=b, LOCALHOST:80")
 put("failure_text", "not_utf8", b"k\xff\nbad \xff\xfe \xc0\xaf \xed\xa0\x80 \xc2\x85 control\x01\x7f end")
 put("failure_text", "long", "key\n" + " ".join("word%d" % i for i in range(200)))
+put("failure_text", "echoed_key", "AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY\n"
+    "gemini: 400 INVALID_ARGUMENT: API key not valid. Please pass a valid API key. POST "
+    "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent"
+    "?key=AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY (key: AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY"
+    "AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY)")
 
 # ---- plugin replies, beyond FakeGemini's: <status><flags><body> ----
 def reply(target, name, status, flags, body):
@@ -116,5 +121,4 @@ put("mock_task", "invalid_utf8", b"0\0\xff\xfe caf\xc3\xa9 \xed\xa0\x80")
 put("mock_task", "image", "1A calm sea at dawn\0" + "16:9\0" + "2K")
 put("mock_task", "image_bad_ratio", "1A calm sea\0" + "7:5\0")
 EOF
-ls $corpus/* | head -100 >/dev/null
 echo "seeds: $(find $corpus -type f | wc -l) files in $corpus"

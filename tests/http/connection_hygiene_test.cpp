@@ -8,7 +8,6 @@
 #include <thread>
 #include <vector>
 
-#include "tests/support/envelope_check.h"
 #include "tests/support/http_client.h"
 #include "tests/support/raw_connection.h"
 #include "tests/support/test_server.h"

@@ -1,7 +1,10 @@
 // The front door over real sockets: oversized and ambiguous requests are refused in the error
 // envelope and the connection closed, cheaply; pipelined requests are answered in order.
+#include <dirent.h>
+
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <string>
 #include <thread>
 
@@ -16,6 +19,26 @@ using namespace std::chrono_literals;
 namespace {
 
 using Fixture = SqliteServerFixture;
+
+// CPU time, in seconds, that this process's threads whose names start with `prefix` have used
+// (from /proc/self/task/*/schedstat, nanosecond resolution).
+double thread_cpu_seconds(const std::string& prefix) {
+  double total = 0;
+  DIR* dir = ::opendir("/proc/self/task");
+  if (dir == nullptr) return 0;
+  while (const dirent* entry = ::readdir(dir)) {
+    if (entry->d_name[0] == '.') continue;
+    const std::string task = std::string("/proc/self/task/") + entry->d_name;
+    std::string name;
+    std::getline(std::ifstream(task + "/comm"), name);
+    if (name.rfind(prefix, 0) != 0) continue;
+    unsigned long long on_cpu_ns = 0;
+    std::ifstream(task + "/schedstat") >> on_cpu_ns;
+    total += static_cast<double>(on_cpu_ns) / 1e9;
+  }
+  ::closedir(dir);
+  return total;
+}
 
 // Sends `bytes` on a fresh connection; the answer must be `status`/`code`, and the server must
 // then close the connection.

@@ -2,8 +2,6 @@
 
 #include <catch2/catch.hpp>
 
-#include "tests/support/test_server.h"
-
 namespace moodgate::testing {
 
 void check_envelope(const HttpReply& r, int status, const std::string& code) {
@@ -19,12 +17,5 @@ void check_envelope(const HttpReply& r, int status, const std::string& code) {
   CHECK(!rid.empty());
   CHECK(r.header("x-request-id") == rid);
 }
-
-std::string get_request(const std::string& target, const std::string& extra) {
-  return "GET " + target + " HTTP/1.1\r\nHost: t\r\n" + extra + "\r\n";
-}
-
-SqliteServerFixture::SqliteServerFixture()
-    : config(test_config("sqlite:///" + (dir.path() / "t.db").string())) {}
 
 }  // namespace moodgate::testing

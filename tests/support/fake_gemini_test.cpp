@@ -2,8 +2,6 @@
 // holds many slow replies at once.
 #include "tests/support/fake_gemini.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -35,16 +33,6 @@ HttpReply generate(const FakeGemini& fake,
 std::string first_text(const HttpReply& reply) {
   const auto json = reply.json();
   return json["candidates"][0]["content"]["parts"][0]["text"].GetString();
-}
-
-int connect_to(std::uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  return fd;
 }
 
 std::string keep_alive_request(bool close) {
@@ -306,6 +294,7 @@ TEST_CASE("a keep-alive connection carries several requests, and Connection: clo
           "[fake_gemini]") {
   FakeGemini fake;
   const int fd = connect_to(fake.port());
+  REQUIRE(fd >= 0);
   for (int i = 0; i < 3; ++i) {
     const std::string request = keep_alive_request(i == 2);
     REQUIRE(::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
@@ -372,6 +361,7 @@ TEST_CASE("a client expecting 100-continue is told to continue before it sends t
           "[fake_gemini]") {
   FakeGemini fake;
   const int fd = connect_to(fake.port());
+  REQUIRE(fd >= 0);
   const std::string head = "POST " + kPath +
                            " HTTP/1.1\r\nHost: 127.0.0.1\r\nx-goog-api-key: test-key\r\n"
                            "Expect: 100-continue\r\nContent-Length: " +
@@ -430,6 +420,7 @@ TEST_CASE("1,000 requests in flight at once from one client thread are all answe
   const std::string request = keep_alive_request(true);
   for (int i = 0; i < kClients; ++i) {
     fds.push_back(connect_to(fake.port()));
+    REQUIRE(fds.back() >= 0);
     REQUIRE(::send(fds.back(), request.data(), request.size(), MSG_NOSIGNAL) ==
             static_cast<ssize_t>(request.size()));
   }

@@ -2,81 +2,21 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <algorithm>
+#include <cctype>
 #include <stdexcept>
+
+#include "tests/support/raw_connection.h"
 
 namespace moodgate::testing {
 namespace {
 
-int connect_to(std::uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-HttpReply exchange(std::uint16_t port, const std::string& bytes,
-                   std::chrono::milliseconds timeout) {
-  HttpReply reply;
-  const int fd = connect_to(port);
-  if (fd < 0) return reply;
-  // Send everything; a server that answers early (413) may close before we finish: fine.
-  std::size_t sent = 0;
-  while (sent < bytes.size()) {
-    const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) break;
-    sent += static_cast<std::size_t>(n);
-  }
-  std::string data;
-  std::size_t body_start = 0;
-  bool head = false;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  char buf[16384];
-  for (;;) {
-    if (!head) head = parse_reply_head(data, reply, body_start);
-    if (head) {
-      auto cl = reply.headers.find("content-length");
-      if (cl != reply.headers.end() &&
-          data.size() - body_start >= static_cast<std::size_t>(std::stoull(cl->second))) {
-        break;
-      }
-    }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) break;
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    data.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  if (!head && !parse_reply_head(data, reply, body_start)) {
-    reply.status = 0;
-    return reply;
-  }
-  reply.body = data.substr(body_start);
-  auto cl = reply.headers.find("content-length");
-  if (cl != reply.headers.end())
-    reply.body.resize(std::min<std::size_t>(reply.body.size(), std::stoull(cl->second)));
-  return reply;
 }
 
 }  // namespace
@@ -134,12 +74,36 @@ HttpReply http_request(std::uint16_t port, const std::string& method, const std:
     req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   }
   req += "\r\n" + body;
-  return exchange(port, req, timeout);
+  return http_raw(port, req, timeout);
 }
 
 HttpReply http_raw(std::uint16_t port, const std::string& bytes,
                    std::chrono::milliseconds timeout) {
-  return exchange(port, bytes, timeout);
+  RawConnection connection(port);
+  // A server that answers early (413) may stop reading or close before all is sent: fine.
+  connection.send(bytes, timeout);
+  return connection.read_reply(timeout);
+}
+
+std::string get_request(const std::string& target, const std::string& extra) {
+  return "GET " + target + " HTTP/1.1\r\nHost: t\r\n" + extra + "\r\n";
+}
+
+int connect_to(std::uint16_t port, int receive_buffer) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  if (receive_buffer > 0) {
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+  }
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
 }
 
 bool port_open(std::uint16_t port) {

@@ -1,14 +1,11 @@
 #include "tests/support/raw_connection.h"
 
-#include <dirent.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <fstream>
 
 namespace moodgate::testing {
 namespace {
@@ -21,18 +18,8 @@ int remaining_ms(std::chrono::steady_clock::time_point deadline) {
 
 }  // namespace
 
-RawConnection::RawConnection(std::uint16_t port, int receive_buffer) {
-  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd_ < 0) return;
-  if (receive_buffer > 0) {
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
-  }
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) close();
-}
+RawConnection::RawConnection(std::uint16_t port, int receive_buffer)
+    : fd_(connect_to(port, receive_buffer)) {}
 
 RawConnection::~RawConnection() {
   close();
@@ -80,21 +67,23 @@ bool RawConnection::fill(std::chrono::steady_clock::time_point deadline) {
 
 HttpReply RawConnection::read_reply(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  HttpReply head;
+  HttpReply reply;
   std::size_t body_start = 0;
-  while (!parse_reply_head(buffer_, head, body_start)) {
+  while (!parse_reply_head(buffer_, reply, body_start)) {
     if (!fill(deadline)) return HttpReply{};
   }
-  std::size_t length = 0;
-  if (auto cl = head.headers.find("content-length"); cl != head.headers.end()) {
-    length = std::stoull(cl->second);
+  // RFC 9112 6.3: no body after 1xx, 204 and 304; else Content-Length bytes; else all until
+  // the server closes (npos). Read until the body is whole, the server closes or time is up.
+  std::size_t wanted = 0;
+  if (reply.status >= 200 && reply.status != 204 && reply.status != 304) {
+    const auto length = reply.headers.find("content-length");
+    wanted = length == reply.headers.end() ? std::string::npos : std::stoull(length->second);
+    while (buffer_.size() - body_start < wanted && fill(deadline)) continue;
   }
-  while (buffer_.size() - body_start < length) {
-    if (!fill(deadline)) return HttpReply{};
-  }
-  head.body = buffer_.substr(body_start, length);
-  buffer_.erase(0, body_start + length);
-  return head;
+  const std::size_t taken = std::min(wanted, buffer_.size() - body_start);
+  reply.body = buffer_.substr(body_start, taken);
+  buffer_.erase(0, body_start + taken);
+  return reply;
 }
 
 bool RawConnection::wait_closed(std::chrono::milliseconds timeout) {
@@ -110,24 +99,6 @@ std::string RawConnection::read_some(std::size_t max, std::chrono::milliseconds 
   std::string out = buffer_.substr(0, max);
   buffer_.erase(0, out.size());
   return out;
-}
-
-double thread_cpu_seconds(const std::string& prefix) {
-  double total = 0;
-  DIR* dir = ::opendir("/proc/self/task");
-  if (dir == nullptr) return 0;
-  while (const dirent* entry = ::readdir(dir)) {
-    if (entry->d_name[0] == '.') continue;
-    const std::string task = std::string("/proc/self/task/") + entry->d_name;
-    std::string name;
-    std::getline(std::ifstream(task + "/comm"), name);
-    if (name.rfind(prefix, 0) != 0) continue;
-    unsigned long long on_cpu_ns = 0;
-    std::ifstream(task + "/schedstat") >> on_cpu_ns;
-    total += static_cast<double>(on_cpu_ns) / 1e9;
-  }
-  ::closedir(dir);
-  return total;
 }
 
 }  // namespace moodgate::testing

@@ -13,7 +13,8 @@ namespace moodgate::testing {
 
 class RawConnection {
  public:
-  // Connects to 127.0.0.1:port; `receive_buffer` > 0 shrinks SO_RCVBUF first (slow readers).
+  // Connects to 127.0.0.1:port (connect_to()); `receive_buffer` > 0 shrinks SO_RCVBUF first
+  // (slow readers).
   explicit RawConnection(std::uint16_t port, int receive_buffer = 0);
   ~RawConnection();
   RawConnection(const RawConnection&) = delete;
@@ -23,8 +24,10 @@ class RawConnection {
   // Sends as much of `bytes` as the server takes within `timeout`; how many bytes went out.
   std::size_t send(const std::string& bytes,
                    std::chrono::milliseconds timeout = std::chrono::seconds(10));
-  // Reads the next answer (status line, headers, Content-Length body); status 0 when none
-  // came within `timeout`. Bytes after it stay buffered for the next call.
+  // Reads the next answer: status line, headers and body (none after 1xx, 204 and 304; else
+  // Content-Length bytes; without one, all until the server closes). Status 0 when no whole
+  // head came within `timeout`; a body cut short by the close or the timeout is returned as
+  // far as it came. Bytes after the answer stay buffered for the next call.
   HttpReply read_reply(std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // Reads until the server closes (true) or `timeout` passes (false); what came is kept.
   bool wait_closed(std::chrono::milliseconds timeout = std::chrono::seconds(10));
@@ -42,9 +45,5 @@ class RawConnection {
   std::string buffer_;
   bool closed_ = false;  // the server closed (EOF or reset)
 };
-
-// CPU time, in seconds, that this process's threads whose names start with `prefix` have used
-// (from /proc/self/task/*/schedstat, nanosecond resolution).
-double thread_cpu_seconds(const std::string& prefix);
 
 }  // namespace moodgate::testing

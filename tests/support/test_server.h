@@ -14,6 +14,7 @@
 #include "core/app/application.h"
 #include "core/config/config.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_databases.h"
 
 namespace moodgate::testing {
 
@@ -23,6 +24,13 @@ inline constexpr const char* kTestJwtSecret = "test-only-jwt-secret-0123456789-a
 // A configuration for tests: 127.0.0.1, port 0 (a free one), access log off, the given database,
 // kTestJwtSecret, the cheapest password hashing and rate limits off.
 config::Config test_config(const std::string& database_url);
+
+// A test_config() on a fresh SQLite database of its own, for tests of the server rather than
+// of storage.
+struct SqliteServerFixture {
+  TestDatabase db = make_test_database("sqlite");
+  config::Config config = test_config(db.url());
+};
 
 // The Application started in this process.
 class TestServer {
