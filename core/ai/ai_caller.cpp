@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/ai/backoff.h"
 #include "core/ai/failure_text.h"
 
 namespace moodgate::ai {
@@ -212,12 +213,10 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
                           ? std::min(2, inst_->config.max_attempts)
                           : inst_->config.max_attempts;
     if (attempts_here_ >= limit) return std::nullopt;
-    const int doublings = std::min(attempts_here_ - 1, 30);
-    const long long ceiling =
-        std::min<long long>(static_cast<long long>(inst_->config.backoff_initial_ms) << doublings,
-                            inst_->config.backoff_max_ms);
-    milliseconds delay = jittered(milliseconds(ceiling));
-    if (f.retry_after) delay = std::max(delay, *f.retry_after);
+    const milliseconds delay = honouring(
+        jittered(backoff_ceiling(milliseconds(inst_->config.backoff_initial_ms),
+                                 milliseconds(inst_->config.backoff_max_ms), attempts_here_)),
+        f.retry_after);
     // Only worth it if an attempt still fits before the deadline after waiting.
     if (Clock::now() + delay >= instance_deadline_) return std::nullopt;
     return delay;

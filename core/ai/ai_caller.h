@@ -68,12 +68,21 @@ struct AiAnswer {
   const sdk::Failure& failure() const { return std::get<sdk::Failure>(outcome); }
 };
 
-class AiCaller {
+// What services need of the AI: one call, answered once. AiCaller is the real one; tests of the
+// services give them an in-process fake (tests/support/fake_ai_calls.h).
+class AiCalls {
+ public:
+  virtual ~AiCalls() = default;
+  // Runs `call`; `done` runs exactly once, on any thread, and must only hand work on.
+  virtual void call(AiCall call, std::function<void(AiAnswer)> done) = 0;
+};
+
+class AiCaller final : public AiCalls {
  public:
   // `usage` may be null (no accounting). All three must outlive every call.
   AiCaller(const ProviderRegistry& registry, UpstreamClient& client, UsageSink* usage);
 
-  void call(AiCall call, std::function<void(AiAnswer)> done);
+  void call(AiCall call, std::function<void(AiAnswer)> done) override;
 
   // Calls started whose `done` has not run yet.
   std::size_t in_flight() const { return in_flight_.load(); }

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "core/ai/ai_error.h"
+#include "core/ai/backoff.h"
 #include "core/common/time_format.h"
 #include "core/services/image_info.h"
 #include "core/services/visualization_prompt.h"
@@ -27,12 +28,9 @@ constexpr std::size_t kMaxErrorMessageBytes = 500;
 // The wait before the next try of a job that has had `attempts` tries.
 milliseconds retry_delay(const config::VisualizationsConfig& config, int attempts,
                          const std::optional<milliseconds>& retry_after) {
-  const int doublings = std::clamp(attempts - 1, 0, 30);
-  const long long delay = std::min<long long>(
-      static_cast<long long>(config.backoff_initial_ms) << doublings, config.backoff_max_ms);
-  milliseconds out(delay);
-  if (retry_after) out = std::max(out, *retry_after);
-  return out;
+  return ai::honouring(ai::backoff_ceiling(milliseconds(config.backoff_initial_ms),
+                                            milliseconds(config.backoff_max_ms), attempts),
+                       retry_after);
 }
 
 }  // namespace
