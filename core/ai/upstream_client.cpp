@@ -17,6 +17,7 @@
 
 #include "core/ai/upstream_client_exchange.h"
 #include "core/ai/upstream_client_multi.h"
+#include "core/common/threads.h"
 
 namespace moodgate::ai {
 namespace {
@@ -150,7 +151,7 @@ void UpstreamClient::Loop::stop() {
 }
 
 void UpstreamClient::Loop::run() {
-  pthread_setname_np(pthread_self(), "mg-upstream");
+  name_this_thread(ThreadRole::kUpstream, "mg-upstream");
   while (true) {
     std::optional<Clock::time_point> next_timer;
     if (!timers_.empty()) next_timer = timers_.front().at;

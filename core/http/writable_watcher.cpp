@@ -11,6 +11,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "core/common/threads.h"
+
 namespace moodgate::http {
 
 WritableWatcher::WritableWatcher() {
@@ -65,7 +67,7 @@ void WritableWatcher::forget(int fd) {
 }
 
 void WritableWatcher::run() {
-  pthread_setname_np(pthread_self(), "mg-http-send");
+  name_this_thread(ThreadRole::kHttpSend, "mg-http-send");
   std::array<epoll_event, 64> events{};
   for (;;) {
     const int n = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), -1);

@@ -1,0 +1,60 @@
+#include "core/common/async.h"
+
+namespace moodgate::async {
+
+Task<void> sleep_for(std::chrono::milliseconds delay) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, delay);
+  co_await timer.async_wait(asio::use_awaitable);
+}
+
+Pool::Pool(ThreadRole role, std::string name, int threads, std::size_t queue_limit)
+    : keep_running_(asio::make_work_guard(context_)), queue_limit_(queue_limit) {
+  threads_.reserve(static_cast<std::size_t>(threads));
+  for (int i = 0; i < threads; ++i) {
+    threads_.emplace_back([this, role, name, i] {
+      name_this_thread(role, name, i);
+      for (;;) {
+        try {
+          context_.run();
+          return;
+        } catch (const std::exception& e) {
+          spdlog::error("{}-{}: a handler threw: {}", name, i, e.what());
+        }
+      }
+    });
+  }
+}
+
+Pool::~Pool() {
+  stop();
+}
+
+bool Pool::admit(bool bounded) {
+  std::lock_guard lock(mu_);
+  if (stopping_) return false;
+  if (bounded && waiting_.load() >= queue_limit_) return false;
+  waiting_.fetch_add(1);
+  active_.fetch_add(1);
+  return true;
+}
+
+void Pool::finished() {
+  if (active_.fetch_sub(1) != 1) return;
+  std::lock_guard lock(mu_);
+  idle_cv_.notify_all();
+}
+
+void Pool::stop() {
+  {
+    std::unique_lock lock(mu_);
+    stopping_ = true;
+    idle_cv_.wait(lock, [this] { return active_.load() == 0; });
+  }
+  keep_running_.reset();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+}  // namespace moodgate::async

@@ -1,0 +1,316 @@
+// The gateway's asynchronous shape: C++20 coroutines on Boost.Asio (1.74, as Debian ships it).
+//
+// - Task<T> (asio::awaitable<T>) is a coroutine: a handler or service operation that reads top
+//   to bottom and suspends, instead of blocking or nesting callbacks, while an AI call runs.
+// - Pool is a set of named threads running an io_context: request coroutines run there (the
+//   "worker pool", mg-pool-N; the sign-in pool, mg-hash-N). A coroutine resumes on the pool it
+//   was spawned on, whichever thread completed what it awaited. try_spawn() refuses work past
+//   the queue limit, so callers answer 503 instead of letting latency grow without end.
+// - OneShot<T> bridges a callback API (the AI caller answers on its I/O thread) to a coroutine:
+//   the callback sets the value from any thread, the coroutine co_awaits get() and continues on
+//   its own pool. Two OneShots started before either is awaited run at the same time.
+//
+// GCC 12.2 (Debian 12) destroys the temporary of `co_return co_await f();` twice, and of a
+// co_await inside a larger expression: write `T x = co_await f();` as a statement of its own,
+// then use x (core/README.md).
+//
+// Exceptions: one escaping a spawned task reaches its completion as an exception_ptr (callers
+// answer 500). Cancellation: there is none; every await is bounded (AI calls by their
+// deadline), and a request past its own deadline is answered 503 by the dispatcher while its
+// coroutine finishes and its late answer is dropped. Destruction while suspended: a OneShot
+// whose value never comes (its setter dropped) destroys the waiting coroutine, running its
+// destructors; a pool destroyed with tasks suspended destroys them the same way. A Pool must
+// outlive the callbacks that resume its tasks (Application stops the AI client first).
+#pragma once
+
+// Boost 1.74's awaitable.hpp uses std::exchange without including <utility> (GCC 12 no longer
+// brings it in transitively).
+#include <utility>
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/common/threads.h"
+
+namespace moodgate::async {
+
+namespace asio = boost::asio;
+
+template <typename T>
+using Task = asio::awaitable<T>;
+
+// Waits `delay` without holding a thread.
+Task<void> sleep_for(std::chrono::milliseconds delay);
+
+class Pool {
+ public:
+  // `threads` threads named `name`-N with `role`; at most `queue_limit` tasks admitted by
+  // try_spawn() wait for a thread at once.
+  Pool(ThreadRole role, std::string name, int threads, std::size_t queue_limit);
+  // stop().
+  ~Pool();
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  using Executor = asio::io_context::executor_type;
+  Executor executor() { return context_.get_executor(); }
+
+  // Starts `task` on the pool unless queue_limit tasks already wait for a thread or the pool
+  // is stopping: then false, and the task never runs. Otherwise `done` runs once, on a pool
+  // thread, as done(std::exception_ptr, std::optional<T>) (the value when no exception
+  // escaped), or done(std::exception_ptr) for Task<void>.
+  template <typename T, typename Done>
+  bool try_spawn(Task<T> task, Done done) {
+    if (!admit(true)) return false;
+    launch(std::move(task), std::move(done));
+    return true;
+  }
+  // Starts `task` whatever the queue's length (work already admitted, background loops);
+  // false only once the pool is stopping.
+  template <typename T, typename Done>
+  bool spawn(Task<T> task, Done done) {
+    if (!admit(false)) return false;
+    launch(std::move(task), std::move(done));
+    return true;
+  }
+
+  // Tasks admitted that have not started yet.
+  std::size_t waiting() const { return waiting_.load(); }
+  // Tasks started or admitted and not finished (suspended ones included).
+  std::size_t active() const { return active_.load(); }
+
+  // Stops admitting tasks, waits for every admitted task to finish (including those suspended
+  // on an AI call: stop the AI client first), then joins the threads. Idempotent. Not on a
+  // thread of this pool.
+  void stop();
+
+ private:
+  bool admit(bool bounded);
+  void finished();
+
+  template <typename T, typename Done>
+  void launch(Task<T> task, Done done) {
+    asio::co_spawn(context_, run(this, std::move(task), std::move(done)),
+                   [](std::exception_ptr error) {
+                     if (error) spdlog::error("a pool task's completion threw");
+                   });
+  }
+
+  // Counts a task finished when its frame goes, whether it ran to its end or was destroyed
+  // while suspended.
+  struct Finished {
+    Pool* pool;
+    ~Finished() { pool->finished(); }
+  };
+
+  // The task's frame: marks it started, runs it, hands the outcome to `done`.
+  template <typename T, typename Done>
+  static Task<void> run(Pool* pool, Task<T> task, Done done) {
+    Finished finished{pool};
+    pool->waiting_.fetch_sub(1);
+    std::exception_ptr error;
+    if constexpr (std::is_void_v<T>) {
+      try {
+        co_await std::move(task);
+      } catch (...) {
+        error = std::current_exception();
+      }
+      done(error);
+    } else {
+      std::optional<T> value;
+      try {
+        T result = co_await std::move(task);
+        value.emplace(std::move(result));
+      } catch (...) {
+        error = std::current_exception();
+      }
+      done(error, std::move(value));
+    }
+  }
+
+  asio::io_context context_;
+  asio::executor_work_guard<asio::io_context::executor_type> keep_running_;
+  const std::size_t queue_limit_;
+  std::atomic<std::size_t> waiting_{0};
+  std::atomic<std::size_t> active_{0};
+  std::mutex mu_;
+  std::condition_variable idle_cv_;
+  bool stopping_ = false;  // guarded by mu_
+  std::vector<std::thread> threads_;
+};
+
+// A value that arrives once, from any thread, for one coroutine to co_await. Copies share the
+// same slot. Thread-safe.
+template <typename T>
+class OneShot {
+ public:
+  OneShot() : state_(std::make_shared<State>()) {}
+
+  // Delivers the value; only the first call counts.
+  void set(T value) const { deliver(state_, std::move(value)); }
+  // A callback that delivers into this slot (for callback APIs). Dropping every copy of it
+  // without calling it means the value can never come: a coroutine waiting in get() (or one
+  // that comes to wait later) is destroyed, on its own executor.
+  std::function<void(T)> setter() const {
+    auto promise = std::make_shared<Promise>(state_);
+    return [promise](T value) { deliver(promise->state, std::move(value)); };
+  }
+
+  // The value, once it has come (at once if it already has). The awaiting coroutine resumes on
+  // its own executor, never on the thread that delivered. Await it once.
+  Task<T> get() {
+    std::shared_ptr<State> state = state_;
+    auto initiated = asio::async_initiate<const asio::use_awaitable_t<>&, void(T)>(
+        [state](auto handler) {
+          const Executor executor = asio::get_associated_executor(handler);
+          auto resume = make_resume<T>(std::move(handler));
+          std::unique_lock lock(state->mu);
+          if (state->value) {
+            T value = std::move(*state->value);
+            state->value.reset();
+            lock.unlock();
+            resume(std::move(value));
+            return;
+          }
+          wait(lock, *state, [resume](std::optional<T> value) { resume(std::move(*value)); },
+               executor);
+        },
+        asio::use_awaitable);
+    T value = co_await std::move(initiated);
+    co_return value;
+  }
+
+  // The value if it comes before `deadline`, otherwise nothing (and the slot stays, to be
+  // awaited again).
+  Task<std::optional<T>> get_until(std::chrono::steady_clock::time_point deadline) {
+    std::shared_ptr<State> state = state_;
+    auto initiated = asio::async_initiate<const asio::use_awaitable_t<>&, void(std::optional<T>)>(
+        [state, deadline](auto handler) {
+          const Executor executor = asio::get_associated_executor(handler);
+          auto resume = make_resume<std::optional<T>>(std::move(handler));
+          std::unique_lock lock(state->mu);
+          if (state->value) {
+            std::optional<T> value = std::move(state->value);
+            state->value.reset();
+            lock.unlock();
+            resume(std::move(value));
+            return;
+          }
+          const std::uint64_t this_wait = ++state->waits;
+          wait(lock, *state, resume, executor);
+          if (lock.owns_lock()) lock.unlock();
+          auto timer = std::make_shared<asio::steady_timer>(executor, deadline);
+          timer->async_wait([state, timer, this_wait](const boost::system::error_code&) {
+            std::unique_lock timer_lock(state->mu);
+            if (!state->waiting || state->waits != this_wait) return;  // the value came first
+            auto late = std::move(state->waiting);
+            state->waiting = nullptr;
+            timer_lock.unlock();
+            late(std::nullopt);
+          });
+        },
+        asio::use_awaitable);
+    std::optional<T> value = co_await std::move(initiated);
+    co_return value;
+  }
+
+ private:
+  using Executor = asio::any_io_executor;
+
+  struct State {
+    std::mutex mu;
+    std::optional<T> value;                         // came, not yet taken
+    std::function<void(std::optional<T>)> waiting;  // resumes the coroutine waiting for it
+    Executor waiting_on;                            // that coroutine's executor
+    std::uint64_t waits = 0;                        // get_until() calls, to tell timers apart
+    bool delivered = false;
+    bool abandoned = false;  // every setter went without delivering
+  };
+
+  // What setter() copies share: when the last goes undelivered, the value can never come.
+  struct Promise {
+    std::shared_ptr<State> state;
+    explicit Promise(std::shared_ptr<State> s) : state(std::move(s)) {}
+    ~Promise() { abandon(state); }
+  };
+
+  // Drops the waiting coroutine (on its executor: destroying it runs its destructors).
+  static void abandon(const std::shared_ptr<State>& state) {
+    std::unique_lock lock(state->mu);
+    if (state->delivered) return;
+    state->abandoned = true;
+    release(lock, *state);
+  }
+
+  // Hands the waiting callback, if any, to its executor to be destroyed there. Unlocks.
+  static void release(std::unique_lock<std::mutex>& lock, State& state) {
+    if (!state.waiting) return;
+    auto dropped = std::move(state.waiting);
+    state.waiting = nullptr;
+    const Executor executor = state.waiting_on;
+    lock.unlock();
+    asio::post(executor, [dropped = std::move(dropped)]() mutable { dropped = nullptr; });
+  }
+
+  // Registers `resume` as the waiting coroutine, unless the value can never come.
+  static void wait(std::unique_lock<std::mutex>& lock, State& state,
+                   std::function<void(std::optional<T>)> resume, Executor executor) {
+    state.waiting = std::move(resume);
+    state.waiting_on = std::move(executor);
+    if (state.abandoned) release(lock, state);
+  }
+
+  // A copyable callback that resumes the coroutine of `handler` on the coroutine's executor.
+  template <typename V, typename Handler>
+  static std::function<void(V)> make_resume(Handler handler) {
+    const auto executor = asio::get_associated_executor(handler);
+    auto shared = std::make_shared<Handler>(std::move(handler));
+    return [shared, executor](V value) {
+      asio::post(executor, [shared, value = std::move(value)]() mutable {
+        (*shared)(std::move(value));
+      });
+    };
+  }
+
+  static void deliver(const std::shared_ptr<State>& state, T value) {
+    std::unique_lock lock(state->mu);
+    if (state->delivered) {
+      spdlog::error("a one-shot value was delivered twice; the second is dropped");
+      return;
+    }
+    state->delivered = true;
+    if (!state->waiting) {
+      state->value = std::move(value);
+      return;
+    }
+    auto resume = std::move(state->waiting);
+    state->waiting = nullptr;
+    lock.unlock();
+    resume(std::optional<T>(std::move(value)));
+  }
+
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace moodgate::async
