@@ -1,20 +1,16 @@
 #include "core/api/auth_api.h"
 
 #include "core/api/auth_json.h"
-#include "core/api/authenticated.h"
-#include "core/api/idempotent.h"
 #include "core/api/json_body.h"
-#include "core/http/blocking.h"
-#include "core/http/exchange.h"
 #include "core/services/account_rules.h"
 
 namespace moodgate::api {
 namespace {
 
-using http::Exchange;
 using http::HttpRequest;
 using http::HttpResponse;
 using http::Method;
+using Answer = async::Task<Result<HttpResponse>>;
 
 // A login password is checked against the stored hash, not against today's rules (it may
 // predate them); this only bounds the work an absurd one could cause.
@@ -104,127 +100,96 @@ Status fresh(const HttpRequest& request, std::chrono::milliseconds limit) {
   return Error(ErrorCode::kUnavailable, "Too many sign-ins at once, try again shortly");
 }
 
-// `work` for the password pool: shed unrun once it waited past `limit` (see fresh()).
-AuthedWork shed_when_stale(std::chrono::milliseconds limit, AuthedWork work) {
-  return
-      [limit, work = std::move(work)](const HttpRequest& req, const services::Principal& caller) {
-        if (Status ok = fresh(req, limit); !ok) return Result<HttpResponse>(std::move(ok).error());
-        return work(req, caller);
-      };
-}
+// The handlers, one per route. Those on the sign-in pool first shed a request that waited
+// too long for it (see fresh()).
+class AuthApi {
+ public:
+  explicit AuthApi(AuthApiDeps deps) : auth_(*deps.auth), wait_(deps.password_queue_timeout) {}
 
-// Runs `work(request, input)` on `pool` after `parse` validated the body on the event loop.
-template <typename Parse, typename Work>
-http::Handler public_route(WorkerPool& pool, std::chrono::milliseconds queue_limit, Parse parse,
-                           Work work) {
-  return [&pool, queue_limit, parse, work](const std::shared_ptr<Exchange>& ex) {
-    auto input = parse(ex->request());
-    if (!input) {
-      ex->fail(input.error());
-      return;
-    }
-    http::answer_on_pool(
-        pool, ex, [queue_limit, work, ex, in = std::move(input).value()]() -> Result<HttpResponse> {
-          if (Status ok = fresh(ex->request(), queue_limit); !ok) {
-            return std::move(ok).error();
-          }
-          return work(ex->request(), in);
-        });
-  };
-}
+  Answer register_user(const Call& call) {
+    auto input = register_input(call.request);
+    if (!input) co_return std::move(input).error();
+    if (Status ok = fresh(call.request, wait_); !ok) co_return std::move(ok).error();
+    services::RateLimitInfo limits;
+    auto done = auth_.register_user(*input, call.request.client_ip, limits);
+    co_return signed_in_response(201, std::move(done), limits);
+  }
+
+  Answer login(const Call& call) {
+    auto input = login_input(call.request);
+    if (!input) co_return std::move(input).error();
+    if (Status ok = fresh(call.request, wait_); !ok) co_return std::move(ok).error();
+    services::RateLimitInfo limits;
+    auto done = auth_.login(*input, call.request.client_ip, limits);
+    co_return signed_in_response(200, std::move(done), limits);
+  }
+
+  Answer refresh(const Call& call) {
+    auto body = JsonBody::parse(call.request);
+    if (!body) co_return std::move(body).error();
+    auto token = body->required_string("refresh_token");
+    if (!token) co_return std::move(token).error();
+    auto tokens = auth_.refresh(*token);
+    if (!tokens) co_return std::move(tokens).error();
+    co_return HttpResponse::json(200, tokens_json(*tokens));
+  }
+
+  Answer logout(const Call& call) {
+    if (Status s = auth_.logout(call.user()); !s) co_return std::move(s).error();
+    co_return HttpResponse::empty(204);
+  }
+
+  Answer me(const Call& call) {
+    auto user = auth_.me(call.user());
+    if (!user) co_return std::move(user).error();
+    co_return HttpResponse::json(200, user_json(*user));
+  }
+
+  Answer update_me(const Call& call) {
+    if (Status ok = fresh(call.request, wait_); !ok) co_return std::move(ok).error();
+    auto change = profile_change(call.request);
+    if (!change) co_return std::move(change).error();
+    auto user = auth_.update_me(call.user(), *change);
+    if (!user) co_return std::move(user).error();
+    co_return HttpResponse::json(200, user_json(*user));
+  }
+
+  Answer delete_me(const Call& call) {
+    if (Status ok = fresh(call.request, wait_); !ok) co_return std::move(ok).error();
+    auto body = JsonBody::parse(call.request);
+    if (!body) co_return std::move(body).error();
+    auto password = body->required_string("password");
+    if (!password) co_return std::move(password).error();
+    if (Status s = auth_.delete_me(call.user(), *password); !s) co_return std::move(s).error();
+    co_return HttpResponse::empty(204);
+  }
+
+ private:
+  services::AuthService& auth_;
+  const std::chrono::milliseconds wait_;
+};
 
 }  // namespace
 
-void register_auth_api(http::Router& router, AuthApiDeps deps) {
-  WorkerPool& pool = *deps.pool;
-  WorkerPool& hashing = *deps.password_pool;
-  const std::chrono::milliseconds wait = deps.password_queue_timeout;
-  const std::chrono::milliseconds no_limit = std::chrono::hours(24);  // refresh never hashes
-  services::AuthService& auth = *deps.auth;
-
-  router.add(Method::kPost, "/api/v1/auth/register",
-             public_route(hashing, wait, register_input,
-                          [&auth](const HttpRequest& req,
-                                  const services::RegisterInput& in) -> Result<HttpResponse> {
-                            services::RateLimitInfo limits;
-                            auto done = auth.register_user(in, req.client_ip, limits);
-                            return signed_in_response(201, std::move(done), limits);
-                          }));
-
-  router.add(Method::kPost, "/api/v1/auth/login",
-             public_route(hashing, wait, login_input,
-                          [&auth](const HttpRequest& req,
-                                  const services::LoginInput& in) -> Result<HttpResponse> {
-                            services::RateLimitInfo limits;
-                            auto done = auth.login(in, req.client_ip, limits);
-                            return signed_in_response(200, std::move(done), limits);
-                          }));
-
-  auto refresh_input = [](const HttpRequest& request) -> Result<std::string> {
-    auto body = JsonBody::parse(request);
-    if (!body) return std::move(body).error();
-    return body->required_string("refresh_token");
-  };
-  router.add(
-      Method::kPost, "/api/v1/auth/refresh",
-      public_route(pool, no_limit, refresh_input,
-                   [&auth](const HttpRequest&, const std::string& token) -> Result<HttpResponse> {
-                     auto tokens = auth.refresh(token);
-                     if (!tokens) return std::move(tokens).error();
-                     return HttpResponse::json(200, tokens_json(*tokens));
-                   }));
-
-  services::IdempotencyService& keys = *deps.idempotency;
-  router.add(
-      Method::kPost, "/api/v1/auth/logout",
-      authenticated_async(
-          pool, auth,
-          idempotent(keys, pool,
-                     as_async([&auth](const HttpRequest&,
-                                      const services::Principal& caller) -> Result<HttpResponse> {
-                       if (Status s = auth.logout(caller); !s) return std::move(s).error();
-                       return HttpResponse::empty(204);
-                     }))));
-
-  router.add(Method::kGet, "/api/v1/auth/me",
-             authenticated(pool, auth,
-                           [&auth](const HttpRequest&,
-                                   const services::Principal& caller) -> Result<HttpResponse> {
-                             auto user = auth.me(caller);
-                             if (!user) return std::move(user).error();
-                             return HttpResponse::json(200, user_json(*user));
-                           }));
-
-  router.add(Method::kPatch, "/api/v1/auth/me",
-             authenticated_async(
-                 hashing, auth,
-                 idempotent(keys, hashing,
-                            as_async(shed_when_stale(
-                                wait,
-                                [&auth](const HttpRequest& req,
-                                        const services::Principal& caller) -> Result<HttpResponse> {
-                                  auto change = profile_change(req);
-                                  if (!change) return std::move(change).error();
-                                  auto user = auth.update_me(caller, *change);
-                                  if (!user) return std::move(user).error();
-                                  return HttpResponse::json(200, user_json(*user));
-                                })))));
-
-  router.add(Method::kDelete, "/api/v1/auth/me",
-             authenticated(hashing, auth,
-                           shed_when_stale(
-                               wait,
-                               [&auth](const HttpRequest& req,
-                                       const services::Principal& caller) -> Result<HttpResponse> {
-                                 auto body = JsonBody::parse(req);
-                                 if (!body) return std::move(body).error();
-                                 auto password = body->required_string("password");
-                                 if (!password) return std::move(password).error();
-                                 if (Status s = auth.delete_me(caller, *password); !s) {
-                                   return std::move(s).error();
-                                 }
-                                 return HttpResponse::empty(204);
-                               })));
+void register_auth_api(Routes& routes, AuthApiDeps deps) {
+  auto api = std::make_shared<AuthApi>(deps);
+  const RoutePolicy sign_in{.access = Access::kPublic, .runs = Runs::kSignInPool};
+  routes.add(Method::kPost, "/api/v1/auth/register", sign_in,
+             [api](const Call& c) { return api->register_user(c); });
+  routes.add(Method::kPost, "/api/v1/auth/login", sign_in,
+             [api](const Call& c) { return api->login(c); });
+  routes.add(Method::kPost, "/api/v1/auth/refresh", {.access = Access::kPublic},
+             [api](const Call& c) { return api->refresh(c); });
+  routes.add(Method::kPost, "/api/v1/auth/logout", {.access = Access::kToken, .idempotency_key = true},
+             [api](const Call& c) { return api->logout(c); });
+  routes.add(Method::kGet, "/api/v1/auth/me", {.access = Access::kToken},
+             [api](const Call& c) { return api->me(c); });
+  routes.add(Method::kPatch, "/api/v1/auth/me",
+             {.access = Access::kToken, .idempotency_key = true, .runs = Runs::kSignInPool},
+             [api](const Call& c) { return api->update_me(c); });
+  routes.add(Method::kDelete, "/api/v1/auth/me",
+             {.access = Access::kToken, .runs = Runs::kSignInPool},
+             [api](const Call& c) { return api->delete_me(c); });
 }
 
 }  // namespace moodgate::api

@@ -5,23 +5,18 @@
 
 #include <chrono>
 
-#include "core/common/worker_pool.h"
-#include "core/http/router.h"
+#include "core/api/routes.h"
 #include "core/services/auth_service.h"
-#include "core/services/idempotency_service.h"
 
 namespace moodgate::api {
 
 struct AuthApiDeps {
-  WorkerPool* pool = nullptr;           // general blocking work
-  WorkerPool* password_pool = nullptr;  // requests that hash or verify a password
   services::AuthService* auth = nullptr;
-  services::IdempotencyService* idempotency = nullptr;  // logout and PATCH /me take a key
-  // A request that waited longer than this for password_pool is answered 503 unrun.
+  // A request that waited longer than this for the sign-in pool is answered 503 unrun.
   std::chrono::milliseconds password_queue_timeout{5000};
 };
 
 // Registers the accounts routes on `router`.
-void register_auth_api(http::Router& router, AuthApiDeps deps);
+void register_auth_api(Routes& routes, AuthApiDeps deps);
 
 }  // namespace moodgate::api

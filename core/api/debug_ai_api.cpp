@@ -3,11 +3,11 @@
 #include <string>
 #include <utility>
 
+#include "core/ai/ai_await.h"
 #include "core/ai/ai_error.h"
 #include "core/api/json_body.h"
 #include "core/common/json.h"
 #include "core/config/config.h"
-#include "core/http/exchange.h"
 
 namespace moodgate::api {
 namespace {
@@ -78,39 +78,33 @@ std::string answer_json(const ai::AiAnswer& answer) {
   });
 }
 
+// The call starts on the pool, like every call: translating a task is CPU work (the mock paints
+// its PNG then), and the answer comes back there.
+async::Task<Result<http::HttpResponse>> call_capability(ai::AiCalls& ai,
+                                                        std::chrono::milliseconds deadline,
+                                                        const Call& call) {
+  const http::HttpRequest& request = call.request;
+  const std::string capability = call.path_param("capability");
+  if (!known_capability(capability)) co_return Error::not_found("No such capability");
+  auto body = JsonBody::parse(request);
+  if (!body.ok()) co_return body.error();
+  auto task = task_from(capability, *body);
+  if (!task.ok()) co_return task.error();
+  ai::AiCall ai_call;
+  ai_call.capability = capability;
+  ai_call.task = std::move(task).value();
+  ai_call.request_id = request.request_id;
+  ai_call.deadline = std::chrono::steady_clock::now() + deadline;
+  const ai::AiAnswer answer = co_await ai::ask(ai, std::move(ai_call));
+  if (!answer.ok()) co_return ai::error_for(answer);
+  co_return http::HttpResponse::json(200, answer_json(answer));
+}
+
 }  // namespace
 
-void register_debug_ai_api(http::Router& router, DebugAiApiDeps deps) {
-  router.add(http::Method::kPost, "/debug/ai/{capability}",
-             [deps](const std::shared_ptr<http::Exchange>& ex) {
-               const http::HttpRequest& request = ex->request();
-               const std::string capability = request.path_params.at("capability");
-               if (!known_capability(capability)) {
-                 return ex->fail(Error::not_found("No such capability"));
-               }
-               auto body = JsonBody::parse(request);
-               if (!body.ok()) return ex->fail(body.error());
-               auto task = task_from(capability, *body);
-               if (!task.ok()) return ex->fail(task.error());
-               ai::AiCall call;
-               call.capability = capability;
-               call.task = std::move(task).value();
-               call.request_id = request.request_id;
-               call.deadline = std::chrono::steady_clock::now() + deps.deadline;
-               auto run = [caller = deps.caller, ex, call = std::move(call)]() mutable {
-                 caller->call(std::move(call), [ex](const ai::AiAnswer& answer) {
-                   if (answer.ok()) {
-                     ex->reply(http::HttpResponse::json(200, answer_json(answer)));
-                   } else {
-                     ex->fail(ai::error_for(answer));
-                   }
-                 });
-               };
-               if (capability != "image") return run();
-               if (!deps.pool->try_submit(std::move(run))) {
-                 ex->fail(Error::unavailable("Server is busy, try again shortly"));
-               }
-             });
+void register_debug_ai_api(Routes& routes, DebugAiApiDeps deps) {
+  routes.add(http::Method::kPost, "/debug/ai/{capability}", {.access = Access::kPublic},
+             [deps](const Call& c) { return call_capability(*deps.caller, deps.deadline, c); });
 }
 
 }  // namespace moodgate::api

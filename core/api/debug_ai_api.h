@@ -13,20 +13,16 @@
 #include <chrono>
 
 #include "core/ai/ai_caller.h"
-#include "core/common/worker_pool.h"
-#include "core/http/router.h"
+#include "core/api/routes.h"
 
 namespace moodgate::api {
 
 struct DebugAiApiDeps {
-  ai::AiCaller* caller = nullptr;
-  // Image calls start here, off the event loop: a local provider (the mock) paints its PNG
-  // while translating the task, which takes milliseconds.
-  WorkerPool* pool = nullptr;
+  ai::AiCalls* caller = nullptr;
   // A call ends within this (the server's own request timeout, less a margin).
   std::chrono::milliseconds deadline{25000};
 };
 
-void register_debug_ai_api(http::Router& router, DebugAiApiDeps deps);
+void register_debug_ai_api(Routes& routes, DebugAiApiDeps deps);
 
 }  // namespace moodgate::api

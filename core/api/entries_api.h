@@ -6,23 +6,17 @@
 
 #include <chrono>
 
-#include "core/common/worker_pool.h"
-#include "core/http/router.h"
-#include "core/services/auth_service.h"
-#include "core/services/idempotency_service.h"
+#include "core/api/routes.h"
 #include "core/services/journal_service.h"
 
 namespace moodgate::api {
 
 struct EntriesApiDeps {
-  WorkerPool* pool = nullptr;
-  services::AuthService* auth = nullptr;
   services::JournalService* journal = nullptr;
-  services::IdempotencyService* idempotency = nullptr;
   // How long AI work for one request may take (a little under server.request_timeout_ms).
   std::chrono::milliseconds ai_deadline{60000};
 };
 
-void register_entries_api(http::Router& router, EntriesApiDeps deps);
+void register_entries_api(Routes& routes, EntriesApiDeps deps);
 
 }  // namespace moodgate::api

@@ -2,9 +2,10 @@
 
 #include <rapidjson/document.h>
 
-#include <memory>
+#include <optional>
 
 #include "core/common/digest.h"
+#include "core/common/threads.h"
 #include "core/common/json.h"
 #include "core/http/error_envelope.h"
 #include "moodgate/json.h"
@@ -77,63 +78,55 @@ http::HttpResponse replayed(const store::StoredResponse& s) {
 
 }  // namespace
 
-AsyncAuthedWork idempotent(services::IdempotencyService& keys, WorkerPool& pool,
-                           AsyncAuthedWork work) {
-  return [&keys, &pool, work = std::move(work)](
-             const http::HttpRequest& request, const services::Principal& caller, Respond respond) {
-    const auto key = request.header(kHeader);
-    if (!key) {
-      work(request, caller, std::move(respond));
-      return;
-    }
-    if (!valid_key(*key)) {
-      respond(Error::invalid_input(
-          "Idempotency-Key must be 1 to 255 visible ASCII characters (a UUID is ideal)", kHeader));
-      return;
-    }
-    const std::string hash = request_hash(request);
-    auto claim = keys.claim(caller.user_id, *key, hash);
-    if (!claim) {
-      respond(std::move(claim).error());
-      return;
-    }
-    using Outcome = store::IdempotencyClaim::Outcome;
-    switch (claim->outcome) {
-      case Outcome::kReplay:
-        respond(replayed(claim->response));
-        return;
-      case Outcome::kMismatch:
-        respond(Error(ErrorCode::kConflict,
+async::Task<Result<http::HttpResponse>> run_idempotent(services::IdempotencyService& keys,
+                                                       const Call& call,
+                                                       const RouteHandler& handler) {
+  MG_EXPECT_MAY_BLOCK();
+  const http::HttpRequest& request = call.request;
+  const auto key = request.header(kHeader);
+  if (!key) {
+    Result<http::HttpResponse> answer = co_await handler(call);
+    co_return answer;
+  }
+  if (!valid_key(*key)) {
+    co_return Error::invalid_input(
+        "Idempotency-Key must be 1 to 255 visible ASCII characters (a UUID is ideal)", kHeader);
+  }
+  const std::string& user_id = call.user().user_id;
+  const std::string hash = request_hash(request);
+  auto claim = keys.claim(user_id, *key, hash);
+  if (!claim) co_return std::move(claim).error();
+  using Outcome = store::IdempotencyClaim::Outcome;
+  switch (claim->outcome) {
+    case Outcome::kReplay:
+      co_return replayed(claim->response);
+    case Outcome::kMismatch:
+      co_return Error(ErrorCode::kConflict,
                       "This Idempotency-Key was already used for a different request")
-                    .with("field", kHeader));
-        return;
-      case Outcome::kBusy:
-        respond(Error(ErrorCode::kConflict,
+          .with("field", kHeader);
+    case Outcome::kBusy:
+      co_return Error(ErrorCode::kConflict,
                       "A request with this Idempotency-Key is still running; retry shortly")
-                    .with("field", kHeader));
-        return;
-      case Outcome::kClaimed:
-        break;
-    }
-    const std::string request_id = request.request_id;
-    auto record = [&keys, user_id = caller.user_id, key = *key, hash, request_id,
-                   respond](Result<http::HttpResponse> result) {
-      const http::HttpResponse answer =
-          result.ok() ? result.value() : http::error_response(result.error(), request_id);
-      if (replayable(answer.status)) {
-        keys.complete(user_id, key, hash, stored(answer));
-      } else {
-        keys.release(user_id, key, hash);
-      }
-      respond(std::move(result));
-    };
-    // The answer may come on an AI client thread: record it on the pool.
-    work(request, caller, [&pool, record](Result<http::HttpResponse> result) {
-      auto shared = std::make_shared<Result<http::HttpResponse>>(std::move(result));
-      auto job = [record, shared]() { record(std::move(*shared)); };
-      if (!pool.submit_continuation(job)) job();
-    });
-  };
+          .with("field", kHeader);
+    case Outcome::kClaimed:
+      break;
+  }
+  std::optional<Result<http::HttpResponse>> answer;
+  try {
+    Result<http::HttpResponse> result = co_await handler(call);
+    answer.emplace(std::move(result));
+  } catch (...) {
+    keys.release(user_id, *key, hash);  // nothing was answered: a retry may run it
+    throw;
+  }
+  const http::HttpResponse sent =
+      answer->ok() ? answer->value() : http::error_response(answer->error(), request.request_id);
+  if (replayable(sent.status)) {
+    keys.complete(user_id, *key, hash, stored(sent));
+  } else {
+    keys.release(user_id, *key, hash);
+  }
+  co_return std::move(*answer);
 }
 
 }  // namespace moodgate::api

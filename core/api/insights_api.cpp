@@ -1,7 +1,5 @@
 #include "core/api/insights_api.h"
 
-#include "core/api/authenticated.h"
-#include "core/api/idempotent.h"
 #include "core/api/json_body.h"
 #include "core/api/query_params.h"
 #include "core/common/json.h"
@@ -115,50 +113,43 @@ std::string summary_json(const services::Summary& s) {
   });
 }
 
+
+async::Task<Result<HttpResponse>> overview(services::InsightsService& insights, const Call& call) {
+  auto period = period_of(call.request.query_param("from"), call.request.query_param("to"),
+                          insights.default_period());
+  if (!period) co_return std::move(period).error();
+  auto found = insights.overview(call.user().user_id, *period);
+  if (!found) co_return std::move(found).error();
+  co_return HttpResponse::json(200, overview_json(*found));
+}
+
+async::Task<Result<HttpResponse>> summary(services::InsightsService& insights,
+                                          std::chrono::milliseconds deadline, const Call& call) {
+  auto body = JsonBody::parse_optional(call.request);
+  if (!body) co_return std::move(body).error();
+  auto from = body->optional_string("from");
+  if (!from) co_return std::move(from).error();
+  auto to = body->optional_string("to");
+  if (!to) co_return std::move(to).error();
+  auto period = period_of(*from, *to, insights.default_period());
+  if (!period) co_return std::move(period).error();
+  services::CallContext context{call.user().user_id, call.request.request_id,
+                                call.request.received_at + deadline};
+  Result<services::Summary> made = co_await insights.summarize(std::move(context), *period);
+  if (!made) co_return std::move(made).error();
+  co_return HttpResponse::json(200, summary_json(*made));
+}
+
 }  // namespace
 
-void register_insights_api(http::Router& router, InsightsApiDeps deps) {
-  WorkerPool& pool = *deps.pool;
-  services::AuthService& auth = *deps.auth;
-  services::InsightsService& insights = *deps.insights;
+void register_insights_api(Routes& routes, InsightsApiDeps deps) {
+  services::InsightsService* insights = deps.insights;
   const std::chrono::milliseconds deadline = deps.ai_deadline;
-
-  router.add(Method::kGet, "/api/v1/insights",
-             authenticated(pool, auth,
-                           [&insights](const HttpRequest& req,
-                                       const services::Principal& caller) -> Result<HttpResponse> {
-                             auto period = period_of(req.query_param("from"), req.query_param("to"),
-                                                     insights.default_period());
-                             if (!period) return std::move(period).error();
-                             auto overview = insights.overview(caller.user_id, *period);
-                             if (!overview) return std::move(overview).error();
-                             return HttpResponse::json(200, overview_json(*overview));
-                           }));
-
-  router.add(
-      Method::kPost, "/api/v1/insights/summary",
-      authenticated_async(
-          pool, auth,
-          idempotent(*deps.idempotency, pool,
-                     [&insights, deadline](const HttpRequest& req,
-                                           const services::Principal& caller, Respond respond) {
-                       auto body = JsonBody::parse_optional(req);
-                       if (!body) return respond(std::move(body).error());
-                       auto from = body->optional_string("from");
-                       if (!from) return respond(std::move(from).error());
-                       auto to = body->optional_string("to");
-                       if (!to) return respond(std::move(to).error());
-                       auto period = period_of(*from, *to, insights.default_period());
-                       if (!period) return respond(std::move(period).error());
-                       services::CallContext context{caller.user_id, req.request_id,
-                                                     req.received_at + deadline};
-                       insights.summarize(
-                           context, *period,
-                           [respond = std::move(respond)](Result<services::Summary> s) {
-                             if (!s) return respond(std::move(s).error());
-                             respond(HttpResponse::json(200, summary_json(*s)));
-                           });
-                     })));
+  routes.add(Method::kGet, "/api/v1/insights", {.access = Access::kToken},
+             [insights](const Call& c) { return overview(*insights, c); });
+  routes.add(Method::kPost, "/api/v1/insights/summary",
+             {.access = Access::kToken, .idempotency_key = true},
+             [insights, deadline](const Call& c) { return summary(*insights, deadline, c); });
 }
 
 }  // namespace moodgate::api

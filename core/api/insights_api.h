@@ -6,22 +6,16 @@
 
 #include <chrono>
 
-#include "core/common/worker_pool.h"
-#include "core/http/router.h"
-#include "core/services/auth_service.h"
-#include "core/services/idempotency_service.h"
+#include "core/api/routes.h"
 #include "core/services/insights_service.h"
 
 namespace moodgate::api {
 
 struct InsightsApiDeps {
-  WorkerPool* pool = nullptr;
-  services::AuthService* auth = nullptr;
   services::InsightsService* insights = nullptr;
-  services::IdempotencyService* idempotency = nullptr;
   std::chrono::milliseconds ai_deadline{60000};
 };
 
-void register_insights_api(http::Router& router, InsightsApiDeps deps);
+void register_insights_api(Routes& routes, InsightsApiDeps deps);
 
 }  // namespace moodgate::api

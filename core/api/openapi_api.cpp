@@ -21,7 +21,6 @@
 namespace moodgate::api {
 namespace {
 
-using http::Exchange;
 using http::HttpRequest;
 using http::HttpResponse;
 
@@ -137,19 +136,17 @@ std::string docs_content_security_policy() {
          "frame-ancestors 'none'";
 }
 
-void register_openapi_api(http::Router& router, OpenApiDocument document) {
+void register_openapi_api(Routes& routes, OpenApiDocument document) {
   auto json = std::make_shared<const StaticBody>(
       make_static("application/json; charset=utf-8", std::move(document.json)));
-  router.add(http::Method::kGet, "/openapi.json", [json](const std::shared_ptr<Exchange>& ex) {
-    ex->reply(serve(ex->request(), *json));
-  });
+  routes.add_immediate(http::Method::kGet, "/openapi.json",
+                       [json](const http::HttpRequest& request) { return serve(request, *json); });
 
   StaticBody page = make_static("text/html; charset=utf-8", std::string(kDocsPageHtml));
   page.headers.emplace_back("Content-Security-Policy", docs_content_security_policy());
   auto docs = std::make_shared<const StaticBody>(std::move(page));
-  router.add(http::Method::kGet, "/docs", [docs](const std::shared_ptr<Exchange>& ex) {
-    ex->reply(serve(ex->request(), *docs));
-  });
+  routes.add_immediate(http::Method::kGet, "/docs",
+                       [docs](const http::HttpRequest& request) { return serve(request, *docs); });
 }
 
 }  // namespace moodgate::api

@@ -14,7 +14,7 @@
 #include <string>
 
 #include "core/common/result.h"
-#include "core/http/router.h"
+#include "core/api/routes.h"
 
 namespace moodgate::api {
 
@@ -33,7 +33,7 @@ std::string openapi_path(const std::string& schema_dir);
 Result<OpenApiDocument> load_openapi_document(const std::string& schema_dir);
 
 // Registers GET /openapi.json (serving `document`) and GET /docs.
-void register_openapi_api(http::Router& router, OpenApiDocument document);
+void register_openapi_api(Routes& routes, OpenApiDocument document);
 
 // The Content-Security-Policy GET /docs answers with: 'sha256-...' sources for each inline
 // <script> and <style> of the page, connect-src 'self', nothing else.

@@ -1,6 +1,5 @@
 #include "core/api/providers_api.h"
 
-#include "core/api/authenticated.h"
 #include "core/common/json.h"
 #include "core/config/config.h"
 
@@ -37,15 +36,12 @@ std::string providers_json(const ai::ProviderSet& set) {
 
 }  // namespace
 
-void register_providers_api(http::Router& router, ProvidersApiDeps deps) {
+void register_providers_api(Routes& routes, ProvidersApiDeps deps) {
   const ai::ProviderRegistry* registry = deps.providers;
-  router.add(http::Method::kGet, "/api/v1/providers",
-             authenticated(*deps.pool, *deps.auth,
-                           [registry](const http::HttpRequest&, const services::Principal&)
-                               -> Result<http::HttpResponse> {
-                             return http::HttpResponse::json(200,
-                                                             providers_json(*registry->current()));
-                           }));
+  routes.add(http::Method::kGet, "/api/v1/providers", {.access = Access::kToken},
+             [registry](const Call&) {
+               return answer_now(http::HttpResponse::json(200, providers_json(*registry->current())));
+             });
 }
 
 }  // namespace moodgate::api

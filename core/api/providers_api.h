@@ -3,18 +3,14 @@
 #pragma once
 
 #include "core/ai/provider_registry.h"
-#include "core/common/worker_pool.h"
-#include "core/http/router.h"
-#include "core/services/auth_service.h"
+#include "core/api/routes.h"
 
 namespace moodgate::api {
 
 struct ProvidersApiDeps {
-  WorkerPool* pool = nullptr;
-  services::AuthService* auth = nullptr;
   const ai::ProviderRegistry* providers = nullptr;
 };
 
-void register_providers_api(http::Router& router, ProvidersApiDeps deps);
+void register_providers_api(Routes& routes, ProvidersApiDeps deps);
 
 }  // namespace moodgate::api

@@ -6,15 +6,12 @@
 #include <thread>
 
 #include "core/common/json.h"
-#include "core/http/blocking.h"
 #include "core/http/error_envelope.h"
-#include "core/http/exchange.h"
 #include "moodgate/build_info.h"
 
 namespace moodgate::api {
 namespace {
 
-using http::Exchange;
 using http::HttpResponse;
 
 std::string compiler_string() {
@@ -63,6 +60,20 @@ Result<HttpResponse> readiness(const SystemApiDeps& deps, const std::string& req
   return r;
 }
 
+// GET /debug/sleep?ms=N: blocks this thread for N ms (0..60000).
+Result<HttpResponse> debug_sleep(const http::HttpRequest& request) {
+  long ms = 0;
+  try {
+    ms = std::stol(request.query_param("ms").value_or("0"));
+  } catch (const std::exception&) {
+    return Error::invalid_input("ms must be an integer", "ms");
+  }
+  if (ms < 0 || ms > 60000) return Error::invalid_input("ms must be between 0 and 60000", "ms");
+  spdlog::info("debug sleep started: {} ms", ms);  // tests wait for this line
+  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  return HttpResponse::json(200, R"({"slept_ms":)" + std::to_string(ms) + "}");
+}
+
 }  // namespace
 
 std::string version_json(const std::vector<PluginInfo>& plugins) {
@@ -98,42 +109,27 @@ std::string version_json(const std::vector<PluginInfo>& plugins) {
   });
 }
 
-void register_system_api(http::Router& router, SystemApiDeps deps) {
-  router.add(http::Method::kGet, "/health", [](const std::shared_ptr<Exchange>& ex) {
-    ex->reply(HttpResponse::json(200, R"({"status":"ok"})"));
+void register_system_api(Routes& routes, SystemApiDeps deps) {
+  routes.add_immediate(http::Method::kGet, "/health", [](const http::HttpRequest&) {
+    return HttpResponse::json(200, R"({"status":"ok"})");
   });
 
   auto shared = std::make_shared<SystemApiDeps>(std::move(deps));
-  router.add(http::Method::kGet, "/health/ready", [shared](const std::shared_ptr<Exchange>& ex) {
-    http::answer_on_pool(*shared->pool, ex,
-                         [shared, ex]() { return readiness(*shared, ex->request().request_id); });
-  });
+  // The checks may block (a database ping): on the pool.
+  routes.add(http::Method::kGet, "/health/ready", {.access = Access::kPublic},
+             [shared](const Call& c) { return answer_now(readiness(*shared, c.request.request_id)); });
 
   // Built per request: the plugins change when the providers are reloaded.
-  router.add(http::Method::kGet, "/version", [shared](const std::shared_ptr<Exchange>& ex) {
-    ex->reply(HttpResponse::json(
-        200, version_json(shared->plugins ? shared->plugins() : std::vector<PluginInfo>{})));
+  routes.add_immediate(http::Method::kGet, "/version", [shared](const http::HttpRequest&) {
+    return HttpResponse::json(
+        200, version_json(shared->plugins ? shared->plugins() : std::vector<PluginInfo>{}));
   });
 
   if (shared->debug_endpoints) {
-    // Holds a worker for ?ms= milliseconds (<= 60 s): lets tests observe graceful shutdown.
-    router.add(http::Method::kGet, "/debug/sleep", [shared](const std::shared_ptr<Exchange>& ex) {
-      long ms = 0;
-      try {
-        ms = std::stol(ex->request().query_param("ms").value_or("0"));
-      } catch (const std::exception&) {
-        ex->fail(Error::invalid_input("ms must be an integer", "ms"));
-        return;
-      }
-      if (ms < 0 || ms > 60000) {
-        ex->fail(Error::invalid_input("ms must be between 0 and 60000", "ms"));
-        return;
-      }
-      http::answer_on_pool(*shared->pool, ex, [ms]() -> Result<HttpResponse> {
-        spdlog::info("debug sleep started: {} ms", ms);  // tests wait for this line
-        std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-        return HttpResponse::json(200, R"({"slept_ms":)" + std::to_string(ms) + "}");
-      });
+    // Holds a pool thread for ?ms= milliseconds (<= 60 s): lets tests observe graceful
+    // shutdown and a full pool.
+    routes.add(http::Method::kGet, "/debug/sleep", {.access = Access::kPublic}, [](const Call& c) {
+      return answer_now(debug_sleep(c.request));
     });
   }
 }

@@ -7,9 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "core/api/routes.h"
 #include "core/common/result.h"
-#include "core/common/worker_pool.h"
-#include "core/http/router.h"
 
 namespace moodgate::api {
 
@@ -28,7 +27,6 @@ struct PluginInfo {
 };
 
 struct SystemApiDeps {
-  WorkerPool* pool = nullptr;
   std::vector<ReadinessCheck> checks;
   std::function<bool()> draining;  // true while shutting down: ready answers 503
   bool debug_endpoints = false;
@@ -36,7 +34,7 @@ struct SystemApiDeps {
 };
 
 // Registers the system routes on `router`.
-void register_system_api(http::Router& router, SystemApiDeps deps);
+void register_system_api(Routes& routes, SystemApiDeps deps);
 
 // The body of GET /version for the plugins now in use.
 std::string version_json(const std::vector<PluginInfo>& plugins = {});

@@ -4,8 +4,6 @@
 #include <string_view>
 #include <utility>
 
-#include "core/api/authenticated.h"
-#include "core/api/idempotent.h"
 #include "core/api/json_body.h"
 #include "core/api/query_params.h"
 #include "core/api/visualization_json.h"
@@ -59,6 +57,20 @@ Result<HttpResponse> list(services::VisualizationService& service, const HttpReq
   return HttpResponse::json(200, visualization_page_json(*page));
 }
 
+Result<HttpResponse> get(services::VisualizationService& service, const HttpRequest& request,
+                         const Principal& caller) {
+  auto found = service.get(caller.user_id, request.path_params.at("id"));
+  if (!found) return std::move(found).error();
+  return HttpResponse::json(200, visualization_json(*found));
+}
+
+Result<HttpResponse> remove(services::VisualizationService& service, const HttpRequest& request,
+                            const Principal& caller) {
+  auto removed = service.remove(caller.user_id, request.path_params.at("id"));
+  if (!removed) return std::move(removed).error();
+  return HttpResponse::empty(204);
+}
+
 Result<HttpResponse> image(services::VisualizationService& service, const HttpRequest& request,
                            const Principal& caller) {
   auto stored = service.image(caller.user_id, request.path_params.at("id"));
@@ -80,41 +92,20 @@ Result<HttpResponse> image(services::VisualizationService& service, const HttpRe
 
 }  // namespace
 
-void register_visualizations_api(http::Router& router, VisualizationsApiDeps deps) {
-  WorkerPool& pool = *deps.pool;
-  services::AuthService& auth = *deps.auth;
+void register_visualizations_api(Routes& routes, VisualizationsApiDeps deps) {
   services::VisualizationService* service = deps.visualizations;
-  router.add(Method::kPost, "/api/v1/entries/{id}/visualizations",
-             authenticated_async(pool, auth,
-                                 idempotent(*deps.idempotency, pool,
-                                            [service](const HttpRequest& r, const Principal& p,
-                                                      const Respond& respond) {
-                                              respond(create(*service, r, p));
-                                            })));
-  router.add(Method::kGet, "/api/v1/visualizations",
-             authenticated(pool, auth, [service](const HttpRequest& r, const Principal& p) {
-               return list(*service, r, p);
-             }));
-  router.add(
-      Method::kGet, "/api/v1/visualizations/{id}",
-      authenticated(pool, auth,
-                    [service](const HttpRequest& r, const Principal& p) -> Result<HttpResponse> {
-                      auto found = service->get(p.user_id, r.path_params.at("id"));
-                      if (!found) return std::move(found).error();
-                      return HttpResponse::json(200, visualization_json(*found));
-                    }));
-  router.add(
-      Method::kDelete, "/api/v1/visualizations/{id}",
-      authenticated(pool, auth,
-                    [service](const HttpRequest& r, const Principal& p) -> Result<HttpResponse> {
-                      auto removed = service->remove(p.user_id, r.path_params.at("id"));
-                      if (!removed) return std::move(removed).error();
-                      return HttpResponse::empty(204);
-                    }));
-  router.add(Method::kGet, "/api/v1/visualizations/{id}/image",
-             authenticated(pool, auth, [service](const HttpRequest& r, const Principal& p) {
-               return image(*service, r, p);
-             }));
+  const RoutePolicy read{.access = Access::kToken};
+  // Each route's work is one short database step: the coroutine only wraps it.
+  auto plain = [service](Result<HttpResponse> (*work)(services::VisualizationService&,
+                                                      const HttpRequest&, const Principal&)) {
+    return [service, work](const Call& c) { return answer_now(work(*service, c.request, c.user())); };
+  };
+  routes.add(Method::kPost, "/api/v1/entries/{id}/visualizations",
+             {.access = Access::kToken, .idempotency_key = true}, plain(create));
+  routes.add(Method::kGet, "/api/v1/visualizations", read, plain(list));
+  routes.add(Method::kGet, "/api/v1/visualizations/{id}", read, plain(get));
+  routes.add(Method::kDelete, "/api/v1/visualizations/{id}", read, plain(remove));
+  routes.add(Method::kGet, "/api/v1/visualizations/{id}/image", read, plain(image));
 }
 
 }  // namespace moodgate::api

@@ -10,21 +10,15 @@
 // Another user's ids answer 404. The work runs on the worker pool (authenticated()).
 #pragma once
 
-#include "core/common/worker_pool.h"
-#include "core/http/router.h"
-#include "core/services/auth_service.h"
-#include "core/services/idempotency_service.h"
+#include "core/api/routes.h"
 #include "core/services/visualization_service.h"
 
 namespace moodgate::api {
 
 struct VisualizationsApiDeps {
-  WorkerPool* pool = nullptr;
-  services::AuthService* auth = nullptr;
   services::VisualizationService* visualizations = nullptr;
-  services::IdempotencyService* idempotency = nullptr;  // POST takes an Idempotency-Key
 };
 
-void register_visualizations_api(http::Router& router, VisualizationsApiDeps deps);
+void register_visualizations_api(Routes& routes, VisualizationsApiDeps deps);
 
 }  // namespace moodgate::api

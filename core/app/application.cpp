@@ -18,8 +18,10 @@
 #include "core/auth/access_tokens.h"
 #include "core/auth/jwt_secret.h"
 #include "core/auth/password_hasher.h"
+#include "core/api/routes.h"
+#include "core/common/async.h"
+#include "core/common/threads.h"
 #include "core/common/uuid.h"
-#include "core/common/worker_pool.h"
 #include "core/config/config_loader.h"
 #include "core/http/access_log.h"
 #include "core/http/server.h"
@@ -65,9 +67,12 @@ struct Application::Impl {
   std::unique_ptr<services::InsightsService> insights;
   // After the journal it calls: its first round runs during create(), which may still fail.
   std::unique_ptr<services::Housekeeping> analysis_sweep;
-  std::unique_ptr<WorkerPool> pool;
-  std::unique_ptr<WorkerPool> password_pool;
+  // Every request's coroutine runs on one of these; sign-ins that hash a password on the
+  // second, so a login storm queues there instead of holding every general thread.
+  std::unique_ptr<async::Pool> pool;
+  std::unique_ptr<async::Pool> password_pool;
   std::vector<std::pair<http::Method, std::string>> routes;
+  std::vector<api::RouteInfo> route_table;
   std::unique_ptr<http::HttpServer> server;
 };
 
@@ -120,8 +125,9 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   impl->visualizations = std::make_unique<services::VisualizationService>(
       *impl->database, impl->visualization_workers.get(), config.visualizations);
 
-  impl->pool = std::make_unique<WorkerPool>(
-      config.server.worker_threads, static_cast<std::size_t>(config.server.worker_queue_limit));
+  impl->pool = std::make_unique<async::Pool>(
+      ThreadRole::kPool, "mg-pool", config.server.worker_threads,
+      static_cast<std::size_t>(config.server.worker_queue_limit));
 
   const config::AuthConfig& ac = config.auth;
   impl->hasher = std::make_unique<auth::PasswordHasher>(
@@ -149,7 +155,6 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   journal_deps.database = impl->database.get();
   journal_deps.ai = impl->ai.get();
   journal_deps.providers = impl->providers.get();
-  journal_deps.pool = impl->pool.get();
   journal_deps.config = config.journal;
   // Pending is written only by a request, which is answered within request_timeout_ms; the
   // margin covers storing the answer.
@@ -178,28 +183,21 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
       services::Housekeeping::Start::kAtOnce);
 
   http::Router router;
-  // Requests that hash passwords get their own threads, one per hashing slot: a login storm
-  // then queues there instead of parking every general worker on a hashing slot.
-  impl->password_pool =
-      std::make_unique<WorkerPool>(ac.password_max_concurrent, kPasswordQueueLimit);
-  api::register_auth_api(
-      router,
-      api::AuthApiDeps{impl->pool.get(), impl->password_pool.get(), auth_service, idempotency,
-                       std::chrono::milliseconds(ac.password_queue_timeout_ms)});
+  // One hashing thread per hashing slot.
+  impl->password_pool = std::make_unique<async::Pool>(
+      ThreadRole::kHashing, "mg-hash", ac.password_max_concurrent, kPasswordQueueLimit);
+  api::Routes routes(api::RoutesDeps{&router, impl->pool.get(), impl->password_pool.get(),
+                                     auth_service, idempotency});
+  api::register_auth_api(routes, api::AuthApiDeps{auth_service, std::chrono::milliseconds(
+                                                                    ac.password_queue_timeout_ms)});
   // AI work for a request ends a little before the server's own deadline would answer 503.
   const auto ai_deadline = std::chrono::milliseconds(config.server.request_timeout_ms) * 9 / 10;
-  api::register_entries_api(router, api::EntriesApiDeps{impl->pool.get(), auth_service, journal,
-                                                        idempotency, ai_deadline});
-  api::register_insights_api(
-      router, api::InsightsApiDeps{impl->pool.get(), auth_service, impl->insights.get(),
-                                   idempotency, ai_deadline});
-  api::register_providers_api(
-      router, api::ProvidersApiDeps{impl->pool.get(), auth_service, impl->providers.get()});
-  api::register_visualizations_api(
-      router, api::VisualizationsApiDeps{impl->pool.get(), auth_service, impl->visualizations.get(),
-                                         idempotency});
+  api::register_entries_api(routes, api::EntriesApiDeps{journal, ai_deadline});
+  api::register_insights_api(routes, api::InsightsApiDeps{impl->insights.get(), ai_deadline});
+  api::register_providers_api(routes, api::ProvidersApiDeps{impl->providers.get()});
+  api::register_visualizations_api(routes,
+                                   api::VisualizationsApiDeps{impl->visualizations.get()});
   api::SystemApiDeps system;
-  system.pool = impl->pool.get();
   store::Database* db = impl->database.get();
   system.checks.push_back({"database", [db] { return db->ping(); }});
   Impl* raw = impl.get();
@@ -213,17 +211,17 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
     return out;
   };
   system.debug_endpoints = config.server.debug_endpoints;
-  api::register_system_api(router, std::move(system));
+  api::register_system_api(routes, std::move(system));
   // The API's description is part of the product: without a valid one the gateway does not start.
   auto openapi = api::load_openapi_document(store::default_schema_dir());
   if (!openapi.ok()) return std::move(openapi).error();
-  api::register_openapi_api(router, std::move(openapi).value());
+  api::register_openapi_api(routes, std::move(openapi).value());
   if (config.server.debug_endpoints) {
-    api::register_debug_ai_api(router,
-                               api::DebugAiApiDeps{impl->ai.get(), impl->pool.get(), ai_deadline});
+    api::register_debug_ai_api(routes, api::DebugAiApiDeps{impl->ai.get(), ai_deadline});
   }
 
   impl->routes = router.routes();
+  impl->route_table = routes.table();
   impl->server = std::make_unique<http::HttpServer>(config.server, std::move(router));
   return std::unique_ptr<Application>(new Application(std::move(impl)));
 }
@@ -268,6 +266,10 @@ const std::vector<std::pair<http::Method, std::string>>& Application::routes() c
   return impl_->routes;
 }
 
+const std::vector<api::RouteInfo>& Application::route_table() const {
+  return impl_->route_table;
+}
+
 bool Application::shutdown() {
   if (!impl_ || !impl_->server) return true;
   const auto grace = std::chrono::milliseconds(impl_->config.server.shutdown_grace_ms);
@@ -280,13 +282,14 @@ bool Application::shutdown() {
                  impl_->server->in_flight(), grace.count());
   }
   impl_->server->stop();
-  impl_->pool->stop();  // after the server: no new jobs can arrive
-  impl_->password_pool->stop();
   impl_->housekeeping->stop();
   impl_->analysis_sweep->stop();
   impl_->visualization_workers->stop(grace);  // jobs in flight get their answer first
   impl_->upstream->stop();  // AI calls still running answer "shutting down" and are recorded
-  impl_->usage->stop();     // writes the last usage records while the database is open
+  // After the AI client: requests suspended on a call have their answer now, and store it.
+  impl_->pool->stop();
+  impl_->password_pool->stop();
+  impl_->usage->stop();  // writes the last usage records while the database is open
   impl_->server.reset();
   impl_->database.reset();
   spdlog::info("moodgate stopped");

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/api/routes.h"
 #include "core/common/result.h"
 #include "core/config/config.h"
 #include "core/http/http_types.h"
@@ -42,6 +43,8 @@ class Application {
 
   // Every route served, as (method, pattern).
   const std::vector<std::pair<http::Method, std::string>>& routes() const;
+  // Every route with its policy (who may call, Idempotency-Key, where it runs).
+  const std::vector<api::RouteInfo>& route_table() const;
 
   // Drains (new requests 503, in-flight ones finish within server.shutdown_grace_ms) and stops.
   // Returns true when every in-flight request finished in time.

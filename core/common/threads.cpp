@@ -66,6 +66,10 @@ bool may_block(ThreadRole role) {
   }
 }
 
+bool is_event_loop(ThreadRole role) {
+  return role == ThreadRole::kHttp || role == ThreadRole::kHttpSend;
+}
+
 void name_this_thread(ThreadRole role, std::string_view name, int index) {
   current_role = role;
   std::string full(name);
@@ -89,6 +93,12 @@ void expect_thread(ThreadRole role, const char* function) {
   if (current_role == role) return;
   violated(std::string(function) + " must run on a " + thread_role_name(role) +
            " thread, not on " + this_thread_name() + " (" + thread_role_name(current_role) + ")");
+}
+
+void expect_event_loop(const char* function) {
+  if (is_event_loop(current_role)) return;
+  violated(std::string(function) + " must run on an HTTP event loop, not on " + this_thread_name() +
+           " (" + thread_role_name(current_role) + ")");
 }
 
 void expect_may_block(const char* function) {

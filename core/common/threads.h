@@ -13,7 +13,8 @@
 // A thread takes its role with name_this_thread() as its first step. Threads that never named
 // themselves (main, tests) have role kUnnamed: they may block, and they are none of the others.
 //
-// Checks: MG_EXPECT_THREAD(role) where a function must run on threads of one role, and
+// Checks: MG_EXPECT_THREAD(role) where a function must run on threads of one role,
+// MG_EXPECT_EVENT_LOOP() where it must run on an HTTP loop (mg-http-N or mg-http-send), and
 // MG_EXPECT_MAY_BLOCK() where a function blocks (database calls). A violation calls the
 // violation handler (by default: log and abort, so a debug run stops at the culprit). Release
 // builds (NDEBUG) compile the checks out. Thread-safe.
@@ -43,6 +44,9 @@ enum class ThreadRole {
 const char* thread_role_name(ThreadRole role);
 // Whether threads of `role` may block (wait on a database, a lock held long, a sleep).
 bool may_block(ThreadRole role);
+// Whether `role` is one of the HTTP loops (mg-http-N, mg-http-send), where requests are framed
+// and dispatched.
+bool is_event_loop(ThreadRole role);
 
 // Gives the calling thread its role and its name as the OS shows it (/proc/PID/task/*/comm,
 // at most 15 characters): `name`, or `name-<index>` when index >= 0.
@@ -56,6 +60,7 @@ ThreadCheckHandler set_thread_check_handler(ThreadCheckHandler handler);
 
 namespace detail {
 void expect_thread(ThreadRole role, const char* function);
+void expect_event_loop(const char* function);
 void expect_may_block(const char* function);
 }  // namespace detail
 
@@ -63,8 +68,10 @@ void expect_may_block(const char* function);
 
 #ifdef NDEBUG
 #define MG_EXPECT_THREAD(role) ((void)0)
+#define MG_EXPECT_EVENT_LOOP() ((void)0)
 #define MG_EXPECT_MAY_BLOCK() ((void)0)
 #else
 #define MG_EXPECT_THREAD(role) ::moodgate::detail::expect_thread((role), __func__)
+#define MG_EXPECT_EVENT_LOOP() ::moodgate::detail::expect_event_loop(__func__)
 #define MG_EXPECT_MAY_BLOCK() ::moodgate::detail::expect_may_block(__func__)
 #endif

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 
+#include "core/common/threads.h"
 #include "core/http/request_id.h"
 #include "core/http/response_bytes.h"
 #include "core/http/url_codec.h"
@@ -210,6 +211,14 @@ void Connection::run(Next next) {
     written();
   }
   if (!next.request && !next.refusal) return;
+  if (!is_event_loop(this_thread_role())) {
+    // Answered from a pool thread with a pipelined request waiting: dispatching is event-loop
+    // work, so the writer's loop takes it.
+    auto self = shared_from_this();
+    auto shared = std::make_shared<Next>(std::move(next));
+    context_->writer->post([self, shared] { self->run(std::move(*shared)); });
+    return;
+  }
   {
     std::lock_guard lock(mu_);
     if (dispatching_) {

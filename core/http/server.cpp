@@ -12,8 +12,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <fstream>
+#include <set>
+#include <string>
 #include <cstdlib>
 
+#include "core/common/threads.h"
 #include "core/http/connection.h"
 #include "core/http/deadline_watchdog.h"
 #include "core/http/dispatcher.h"
@@ -108,6 +112,33 @@ long connection_budget(long configured) {
   return room;
 }
 
+// The ids of this process's threads (/proc/self/task).
+std::set<std::string> own_thread_ids() {
+  std::set<std::string> ids;
+  if (DIR* dir = ::opendir("/proc/self/task")) {
+    while (const dirent* e = ::readdir(dir)) {
+      if (e->d_name[0] != '.') ids.insert(e->d_name);
+    }
+    ::closedir(dir);
+  }
+  return ids;
+}
+
+// Pistache's accept thread has no name and never calls us, so it cannot take one itself: the
+// thread serveThreaded() started that is not an event loop (those name themselves "mg-http")
+// is named from outside, through /proc, so every thread of the gateway has a name.
+void name_accept_thread(const std::set<std::string>& before) {
+  for (const std::string& id : own_thread_ids()) {
+    if (before.count(id) > 0) continue;
+    const std::string comm = "/proc/self/task/" + id + "/comm";
+    std::ifstream in(comm);
+    std::string name;
+    std::getline(in, name);
+    if (name.rfind("mg-http", 0) == 0) continue;
+    std::ofstream(comm) << "mg-http-accept";
+  }
+}
+
 }  // namespace
 
 // Pistache's Http::Handler reduced to what it does well: accepting and reading sockets on its
@@ -127,6 +158,7 @@ class GatewayHandler : public Ph::Handler {
 
  private:
   void onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
+    take_event_loop_role();
     // Pistache's idle clock reads the peer's parser (never fed: Connection frames requests).
     peer->putData(Ph::Handler::ParserData, std::make_shared<Ph::RequestParser>(0));
     auto state = std::make_shared<PeerState>();
@@ -157,6 +189,7 @@ class GatewayHandler : public Ph::Handler {
 
   void onInput(const char* buffer, size_t len,
                const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
+    take_event_loop_role();
     auto data = peer->tryGetData(kConnectionKey);
     if (!data) return;
     auto state = std::static_pointer_cast<PeerState>(data);
@@ -168,6 +201,14 @@ class GatewayHandler : public Ph::Handler {
       state->wound = now;
     }
     state->connection->on_input(buffer, len);
+  }
+
+  // Pistache names its event-loop threads (threadsName) but knows nothing of our roles: each
+  // takes its role, and a numbered name, the first time it calls us.
+  static void take_event_loop_role() {
+    static std::atomic<int> next_index{0};
+    if (this_thread_role() == ThreadRole::kHttp) return;
+    name_this_thread(ThreadRole::kHttp, "mg-http", next_index.fetch_add(1));
   }
 
   // Over the budget: closes the longest-idle connection for the newcomer. False when every
@@ -258,7 +299,9 @@ Status HttpServer::start() {
                        .keepaliveTimeout(safety_net);
     impl_->endpoint->init(options);
     impl_->endpoint->setHandler(std::make_shared<GatewayHandler>(context, budget));
+    const std::set<std::string> before = own_thread_ids();
     impl_->endpoint->serveThreaded();
+    name_accept_thread(before);
     raise_listen_backlog(static_cast<std::uint16_t>(impl_->endpoint->getPort()));
     impl_->started = true;
   } catch (const std::exception& e) {

@@ -39,11 +39,26 @@ WritableWatcher::~WritableWatcher() {
 
 void WritableWatcher::stop() {
   if (!thread_.joinable()) return;
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
   const std::uint64_t one = 1;
   [[maybe_unused]] const ssize_t n = ::write(wake_fd_, &one, sizeof one);
   thread_.join();
   std::lock_guard lock(mu_);
   watched_.clear();
+  posted_.clear();
+}
+
+void WritableWatcher::post(Callback fn) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    posted_.push_back(std::move(fn));
+  }
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const ssize_t n = ::write(wake_fd_, &one, sizeof one);
 }
 
 void WritableWatcher::watch(int fd, Callback on_writable) {
@@ -78,7 +93,18 @@ void WritableWatcher::run() {
     }
     for (int i = 0; i < n; ++i) {
       const int fd = events[static_cast<std::size_t>(i)].data.fd;
-      if (fd == wake_fd_) return;
+      if (fd == wake_fd_) {
+        std::uint64_t count = 0;
+        [[maybe_unused]] const ssize_t r = ::read(wake_fd_, &count, sizeof count);
+        std::vector<Callback> posted;
+        {
+          std::lock_guard lock(mu_);
+          if (stopping_) return;
+          posted.swap(posted_);
+        }
+        for (auto& fn : posted) fn();
+        continue;
+      }
       Callback callback;
       {
         std::lock_guard lock(mu_);

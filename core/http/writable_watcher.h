@@ -15,6 +15,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 namespace moodgate::http {
 
@@ -32,15 +33,20 @@ class WritableWatcher {
   void watch(int fd, Callback on_writable);
   // Stops watching `fd`; its callback will not be called unless it is already running.
   void forget(int fd);
+  // Runs `fn` on this thread soon (a pipelined request answered from a pool thread is framed
+  // and dispatched here: dispatching is event-loop work). Dropped after stop().
+  void post(Callback fn);
   void stop();
 
  private:
   void run();
 
   int epoll_fd_ = -1;
-  int wake_fd_ = -1;  // eventfd that stop() signals
+  int wake_fd_ = -1;  // eventfd that stop() and post() signal
   std::mutex mu_;
   std::unordered_map<int, Callback> watched_;
+  std::vector<Callback> posted_;  // guarded by mu_
+  bool stopping_ = false;         // guarded by mu_
   std::thread thread_;
 };
 

@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/ai/ai_await.h"
 #include "core/ai/ai_error.h"
+#include "core/common/threads.h"
 
 namespace moodgate::services {
 namespace {
@@ -34,7 +36,7 @@ std::string analysis_cache_key(const std::string& instance, const std::string& m
   return task_digest(keyed);
 }
 
-AnalysisRunner::AnalysisRunner(store::Database& database, ai::AiCaller& ai,
+AnalysisRunner::AnalysisRunner(store::Database& database, ai::AiCalls& ai,
                                const ai::ProviderRegistry& providers, int cache_ttl_s,
                                std::function<WallClock::time_point()> clock)
     : db_(database),
@@ -43,67 +45,67 @@ AnalysisRunner::AnalysisRunner(store::Database& database, ai::AiCaller& ai,
       cache_ttl_s_(cache_ttl_s),
       clock_(std::move(clock)) {}
 
-void AnalysisRunner::run(const CallContext& context, const EntryText& entry,
-                         std::function<void(Outcome)> done) {
+std::optional<store::Analysis> AnalysisRunner::cached(const ai::Chain& chain,
+                                                      const sdk::TextTask& task) const {
+  const std::string now = format_rfc3339_ms(clock_());
+  for (const auto& instance : chain) {
+    const std::string key = analysis_cache_key(instance->config.name, instance->model, task);
+    auto hit = db_.run("analysis_cache.get", [&](soci::session& sql) {
+      return store::AnalysisCacheRepository(sql).get(key, now);
+    });
+    // A cache that cannot be read only costs a provider call.
+    if (!hit.ok()) return std::nullopt;
+    if (!hit->has_value()) continue;
+    auto analysis = parse_analysis((*hit)->result_json);
+    if (!analysis.ok()) continue;
+    analysis->provider = (*hit)->provider;
+    analysis->model = (*hit)->model;
+    return std::move(analysis).value();
+  }
+  return std::nullopt;
+}
+
+async::Task<AnalysisRunner::Outcome> AnalysisRunner::run(CallContext context, EntryText entry) {
+  MG_EXPECT_MAY_BLOCK();
   sdk::TextTask task = analysis_task(entry);
   const std::shared_ptr<const ai::ProviderSet> providers = providers_.current();
   const ai::Chain chain = providers->chain("analysis");
   const bool caching = cache_ttl_s_ > 0;
-
-  if (caching && !chain.empty()) {
-    const std::string key =
-        analysis_cache_key(chain.front()->config.name, chain.front()->model, task);
-    const std::string now = format_rfc3339_ms(clock_());
-    auto cached = db_.run("analysis_cache.get", [&](soci::session& sql) {
-      return store::AnalysisCacheRepository(sql).get(key, now);
-    });
-    // A cache that cannot be read only costs a provider call.
-    if (cached.ok() && cached->has_value()) {
-      auto analysis = parse_analysis((*cached)->result_json);
-      if (analysis.ok()) {
-        Outcome out;
-        out.analysis = std::move(analysis).value();
-        out.analysis.provider = (*cached)->provider;
-        out.analysis.model = (*cached)->model;
-        out.from_cache = true;
-        done(std::move(out));
-        return;
-      }
+  Outcome out;
+  if (caching) {
+    if (auto hit = cached(chain, task)) {
+      out.analysis = std::move(*hit);
+      co_return out;
     }
   }
 
   ai::AiCall call{"analysis", task, context.user_id, context.request_id, context.deadline};
-  ai_.call(std::move(call), [this, chain, caching, task = std::move(task),
-                             done = std::move(done)](ai::AiAnswer answer) {
-    Outcome out;
-    if (!answer.ok()) {
-      out.analysis = failed_analysis(ai::error_for(answer), answer.provider, answer.model);
-      done(std::move(out));
-      return;
-    }
-    const auto* text = std::get_if<sdk::TextOutput>(&answer.result().output);
-    auto analysis = text ? parse_analysis(text->text)
-                         : Result<store::Analysis>(Error(ErrorCode::kUpstreamError,
-                                                         "The provider answered without text"));
-    if (!analysis.ok()) {
-      spdlog::warn("analysis from provider {} did not fit the schema: {}", answer.provider,
-                   analysis.error().message);
-      Error error = analysis.error();
-      error.with("provider", answer.provider);
-      out.analysis = failed_analysis(error, answer.provider, answer.model);
-      done(std::move(out));
-      return;
-    }
-    out.analysis = std::move(analysis).value();
-    out.analysis.provider = answer.provider;
-    out.analysis.model = answer.model;
-    if (caching) {
-      const std::string model = model_of(chain, answer.provider);
-      out.cache_entry.emplace(analysis_cache_key(answer.provider, model, task),
-                              store::CachedAnswer{answer.provider, answer.model, text->text});
-    }
-    done(std::move(out));
-  });
+  const ai::AiAnswer answer = co_await ai::ask(ai_, std::move(call));
+  if (!answer.ok()) {
+    out.analysis = failed_analysis(ai::error_for(answer), answer.provider, answer.model);
+    co_return out;
+  }
+  const auto* text = std::get_if<sdk::TextOutput>(&answer.result().output);
+  auto analysis = text ? parse_analysis(text->text)
+                       : Result<store::Analysis>(Error(ErrorCode::kUpstreamError,
+                                                       "The provider answered without text"));
+  if (!analysis.ok()) {
+    spdlog::warn("analysis from provider {} did not fit the schema: {}", answer.provider,
+                 analysis.error().message);
+    Error error = analysis.error();
+    error.with("provider", answer.provider);
+    out.analysis = failed_analysis(error, answer.provider, answer.model);
+    co_return out;
+  }
+  out.analysis = std::move(analysis).value();
+  out.analysis.provider = answer.provider;
+  out.analysis.model = answer.model;
+  if (caching) {
+    const std::string model = model_of(chain, answer.provider);
+    out.cache_entry.emplace(analysis_cache_key(answer.provider, model, task),
+                            store::CachedAnswer{answer.provider, answer.model, text->text});
+  }
+  co_return out;
 }
 
 void AnalysisRunner::remember(soci::session& sql, const Outcome& outcome) const {

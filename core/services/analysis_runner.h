@@ -2,8 +2,9 @@
 // answered before, otherwise through the `analysis` provider chain.
 //
 // "Identical" means the same task (prompt, emotions, schema: task_digest()) for the same
-// provider instance and model. The lookup uses the chain's first instance, the one a fresh
-// call would try first; an answer is remembered under the instance and model that gave it.
+// provider instance and model. An answer is remembered under the instance and model that gave
+// it, and the lookup tries every instance of the chain in its order: when the first one's
+// breaker is open and the second answered, the second's answer is found.
 // Only answers that fit the analysis schema are remembered, for journal.analysis_cache_ttl_s
 // (0: no cache). A provider answer that does not fit the schema, like a provider failure,
 // gives a `failed` analysis with the API error code and message; run() itself never fails.
@@ -15,6 +16,7 @@
 #include <string>
 
 #include "core/ai/ai_caller.h"
+#include "core/common/async.h"
 #include "core/common/time_format.h"
 #include "core/services/call_context.h"
 #include "core/services/journal_prompts.h"
@@ -27,25 +29,27 @@ class AnalysisRunner {
  public:
   struct Outcome {
     store::Analysis analysis;  // ready or failed
-    bool from_cache = false;
     // What to remember once the analysis is stored (a fresh answer that fit the schema).
     std::optional<std::pair<std::string, store::CachedAnswer>> cache_entry;
   };
 
-  AnalysisRunner(store::Database& database, ai::AiCaller& ai, const ai::ProviderRegistry& providers,
+  AnalysisRunner(store::Database& database, ai::AiCalls& ai, const ai::ProviderRegistry& providers,
                  int cache_ttl_s, std::function<WallClock::time_point()> clock = WallClock::now);
 
-  // Call on a worker-pool thread (the cache is read there). `done` runs exactly once: on this
-  // thread, or on the AI client's I/O thread (so it must only hand work on).
-  void run(const CallContext& context, const EntryText& entry, std::function<void(Outcome)> done);
+  // The analysis of `entry`. Runs on a worker-pool thread (the cache is read there) and
+  // resumes there after the AI call.
+  async::Task<Outcome> run(CallContext context, EntryText entry);
 
   // Stores outcome.cache_entry, if any, on `sql` (call inside the transaction that stores the
   // analysis itself).
   void remember(soci::session& sql, const Outcome& outcome) const;
 
  private:
+  // A remembered analysis of `task` by any instance of `chain`, first in chain order.
+  std::optional<store::Analysis> cached(const ai::Chain& chain, const sdk::TextTask& task) const;
+
   store::Database& db_;
-  ai::AiCaller& ai_;
+  ai::AiCalls& ai_;
   const ai::ProviderRegistry& providers_;
   int cache_ttl_s_;
   std::function<WallClock::time_point()> clock_;

@@ -4,11 +4,8 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <optional>
 #include <string>
-
-#include "core/common/result.h"
 
 namespace moodgate::services {
 
@@ -18,9 +15,5 @@ struct CallContext {
   // No AI attempt starts, and no backoff is waited, past this point.
   std::optional<std::chrono::steady_clock::time_point> deadline;
 };
-
-// How an asynchronous service operation answers: exactly once, on some thread.
-template <typename T>
-using Reply = std::function<void(Result<T>)>;
 
 }  // namespace moodgate::services

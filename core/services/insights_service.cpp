@@ -1,6 +1,8 @@
 #include "core/services/insights_service.h"
 
+#include "core/ai/ai_await.h"
 #include "core/ai/ai_error.h"
+#include "core/common/threads.h"
 #include "core/services/journal_prompts.h"
 #include "core/store/entries_repository.h"
 
@@ -18,7 +20,7 @@ WallClock::time_point start_of_day(WallClock::time_point t) {
 
 }  // namespace
 
-InsightsService::InsightsService(store::Database& database, ai::AiCaller& ai,
+InsightsService::InsightsService(store::Database& database, ai::AiCalls& ai,
                                  config::JournalConfig config,
                                  std::function<WallClock::time_point()> clock)
     : db_(database), ai_(ai), config_(std::move(config)), clock_(std::move(clock)) {}
@@ -42,8 +44,8 @@ Result<Overview> InsightsService::overview(const std::string& user_id, const Per
   });
 }
 
-void InsightsService::summarize(const CallContext& context, const Period& period,
-                                Reply<Summary> done) {
+async::Task<Result<Summary>> InsightsService::summarize(CallContext context, Period period) {
+  MG_EXPECT_MAY_BLOCK();
   struct Read {
     long long count = 0;
     std::vector<store::EntryRow> newest;
@@ -56,45 +58,33 @@ void InsightsService::summarize(const CallContext& context, const Period& period
                                                   config_.summary_max_entries, std::nullopt);
     return r;
   });
-  if (!read) {
-    done(std::move(read).error());
-    return;
-  }
-  Summary base;
-  base.period = period;
-  base.entry_count = read->count;
-  if (read->newest.empty()) {
-    done(std::move(base));
-    return;
-  }
+  if (!read) co_return std::move(read).error();
+  Summary out;
+  out.period = period;
+  out.entry_count = read->count;
+  if (read->newest.empty()) co_return out;
   std::vector<EntryText> texts;
   for (const store::EntryRow& e : read->newest) {
     texts.push_back({e.created_at.substr(0, 10) + ": " + e.situation, e.thoughts, e.emotions});
   }
   ai::AiCall call{"summary", summary_task(texts, period.from, period.to), context.user_id,
                   context.request_id, context.deadline};
-  ai_.call(std::move(call), [base = std::move(base), done = std::move(done)](ai::AiAnswer answer) {
-    if (!answer.ok()) {
-      done(ai::error_for(answer));
-      return;
-    }
-    const auto* text = std::get_if<sdk::TextOutput>(&answer.result().output);
-    auto parsed = text ? parse_summary(text->text)
-                       : Result<PeriodSummary>(Error(ErrorCode::kUpstreamError,
-                                                     "The provider answered without text"));
-    if (!parsed) {
-      Error error = parsed.error();
-      error.with("provider", answer.provider);
-      done(std::move(error));
-      return;
-    }
-    Summary out = base;
-    out.summary = std::move(parsed->summary);
-    out.highlights = std::move(parsed->highlights);
-    out.provider = answer.provider;
-    out.model = answer.model;
-    done(std::move(out));
-  });
+  const ai::AiAnswer answer = co_await ai::ask(ai_, std::move(call));
+  if (!answer.ok()) co_return ai::error_for(answer);
+  const auto* text = std::get_if<sdk::TextOutput>(&answer.result().output);
+  auto parsed = text ? parse_summary(text->text)
+                     : Result<PeriodSummary>(Error(ErrorCode::kUpstreamError,
+                                                   "The provider answered without text"));
+  if (!parsed) {
+    Error error = parsed.error();
+    error.with("provider", answer.provider);
+    co_return error;
+  }
+  out.summary = std::move(parsed->summary);
+  out.highlights = std::move(parsed->highlights);
+  out.provider = answer.provider;
+  out.model = answer.model;
+  co_return out;
 }
 
 }  // namespace moodgate::services

@@ -2,8 +2,9 @@
 // (store::InsightsRepository), without AI; summarize() hands the period's newest entries
 // (at most journal.summary_max_entries) to the `summary` provider chain and checks its
 // structured answer. A period without entries is summarised without calling a provider.
-// Periods are [from, to) in RFC 3339 ms text. Thread-safe; overview() blocks on the database,
-// summarize() reads on the calling thread and answers `done` once, on any thread.
+// Periods are [from, to) in RFC 3339 ms text. Thread-safe; call on a worker-pool thread:
+// overview() blocks on the database, summarize() reads there, suspends while the provider
+// works and resumes on the pool.
 #pragma once
 
 #include <functional>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "core/ai/ai_caller.h"
+#include "core/common/async.h"
 #include "core/common/time_format.h"
 #include "core/config/config.h"
 #include "core/services/call_context.h"
@@ -44,18 +46,18 @@ struct Summary {
 
 class InsightsService {
  public:
-  InsightsService(store::Database& database, ai::AiCaller& ai, config::JournalConfig config,
+  InsightsService(store::Database& database, ai::AiCalls& ai, config::JournalConfig config,
                   std::function<WallClock::time_point()> clock = WallClock::now);
 
   // The default period when a request names none: the last 30 UTC days, today included.
   Period default_period() const;
 
   Result<Overview> overview(const std::string& user_id, const Period& period);
-  void summarize(const CallContext& context, const Period& period, Reply<Summary> done);
+  async::Task<Result<Summary>> summarize(CallContext context, Period period);
 
  private:
   store::Database& db_;
-  ai::AiCaller& ai_;
+  ai::AiCalls& ai_;
   config::JournalConfig config_;
   std::function<WallClock::time_point()> clock_;
 };

@@ -2,10 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
-#include <memory>
-#include <mutex>
+#include <optional>
 
+#include "core/ai/ai_await.h"
 #include "core/ai/ai_error.h"
+#include "core/common/threads.h"
 #include "core/common/uuid.h"
 #include "core/store/page_cursor.h"
 
@@ -18,6 +19,22 @@ Error entry_not_found() {
 
 EntryText text_of(const store::EntryRow& entry) {
   return {entry.situation, entry.thoughts, entry.emotions};
+}
+
+// The `count` scenarios of a provider's answer, or why there are none.
+Result<std::vector<store::Scenario>> scenarios_of(const ai::AiAnswer& answer, int count) {
+  if (!answer.ok()) return ai::error_for(answer);
+  const auto* out = std::get_if<sdk::TextOutput>(&answer.result().output);
+  if (out == nullptr) return Error(ErrorCode::kUpstreamError, "The provider answered without text");
+  auto scenarios = parse_scenarios(out->text, count);
+  if (!scenarios.ok()) {
+    spdlog::warn("scenarios from provider {} did not fit the schema: {}", answer.provider,
+                 scenarios.error().message);
+    Error error = scenarios.error();
+    error.with("provider", answer.provider);
+    return error;
+  }
+  return scenarios;
 }
 
 }  // namespace
@@ -36,12 +53,9 @@ std::string JournalService::pending_until(WallClock::time_point at) const {
   return format_rfc3339_ms(at + deps_.analysis_lease);
 }
 
-void JournalService::continue_on_pool(std::function<void()> job) {
-  if (!deps_.pool->submit_continuation(job)) job();
-}
-
-void JournalService::create(const CallContext& context, EntryDraft draft, bool analyze,
-                            Reply<store::EntryRow> done) {
+async::Task<Result<store::EntryRow>> JournalService::create(CallContext context, EntryDraft draft,
+                                                            bool analyze) {
+  MG_EXPECT_MAY_BLOCK();
   store::EntryRow entry;
   entry.id = new_uuid();
   entry.user_id = context.user_id;
@@ -55,106 +69,52 @@ void JournalService::create(const CallContext& context, EntryDraft draft, bool a
   entry.updated_at = entry.created_at;
   Status saved = db_.transaction(
       "entries.insert", [&](soci::session& sql) { store::EntriesRepository(sql).insert(entry); });
-  if (!saved) {
-    done(std::move(saved).error());
-    return;
-  }
-  if (!analyze) {
-    done(std::move(entry));
-    return;
-  }
-  enrich(context, std::move(entry), deps_.config.scenario_count, std::move(done));
+  if (!saved) co_return std::move(saved).error();
+  if (!analyze) co_return entry;
+  Result<store::EntryRow> enriched =
+      co_await enrich(std::move(context), std::move(entry), deps_.config.scenario_count);
+  co_return enriched;
 }
 
-void JournalService::enrich(const CallContext& context, store::EntryRow entry, int scenario_count,
-                            Reply<store::EntryRow> done) {
-  struct Join {
-    std::mutex mu;
-    int pending = 0;
-    AnalysisRunner::Outcome analysis;
-    std::optional<std::vector<store::Scenario>> scenarios;
-  };
-  auto join = std::make_shared<Join>();
-  join->pending = scenario_count > 0 ? 2 : 1;
-  const std::string user_id = context.user_id;
-  const std::string id = entry.id;
-  const int revision = entry.revision;
-  auto finish = [this, join, user_id, id, revision, done = std::move(done)]() {
-    continue_on_pool([this, join, user_id, id, revision, done]() {
-      const std::string at = now();
-      auto stored = db_.transaction("entries.store_ai", [&](soci::session& sql) {
-        store::EntriesRepository entries(sql);
-        if (entries.set_analysis(id, revision, join->analysis.analysis, at)) {
-          analysis_.remember(sql, join->analysis);
-          if (join->scenarios) {
-            for (store::Scenario& s : *join->scenarios) s.id = new_uuid();
-            entries.replace_scenarios(id, *join->scenarios, at);
-          }
-        }
-        return entries.find(user_id, id);
-      });
-      if (!stored) {
-        done(std::move(stored).error());
-      } else if (!*stored) {
-        done(entry_not_found());  // deleted while the providers were working
-      } else {
-        done(std::move(**stored));
-      }
-    });
-  };
-  auto arrive = [join, finish = std::move(finish)]() {
-    bool last = false;
-    {
-      std::lock_guard lock(join->mu);
-      last = --join->pending == 0;
-    }
-    if (last) finish();
-  };
+async::Task<Result<store::EntryRow>> JournalService::enrich(CallContext context,
+                                                            store::EntryRow entry,
+                                                            int scenario_count) {
   const EntryText text = text_of(entry);
-  analysis_.run(context, text, [join, arrive](AnalysisRunner::Outcome outcome) {
-    {
-      std::lock_guard lock(join->mu);
-      join->analysis = std::move(outcome);
-    }
-    arrive();
-  });
+  // The scenarios' call starts first, so it runs while the analysis is looked up and made.
+  std::optional<ai::StartedCall> scenarios_call_started;
   if (scenario_count > 0) {
-    run_scenarios(context, text, scenario_count,
-                  [join, arrive](Result<std::vector<store::Scenario>> scenarios) {
-                    {
-                      std::lock_guard lock(join->mu);
-                      if (scenarios.ok()) join->scenarios = std::move(scenarios).value();
-                    }
-                    arrive();
-                  });
+    scenarios_call_started.emplace(*deps_.ai, scenarios_call(context, text, scenario_count));
   }
+  AnalysisRunner::Outcome analysis = co_await analysis_.run(context, text);
+  std::optional<std::vector<store::Scenario>> scenarios;
+  if (scenarios_call_started) {
+    const ai::AiAnswer answer = co_await scenarios_call_started->answer();
+    auto parsed = scenarios_of(answer, scenario_count);
+    if (parsed.ok()) scenarios = std::move(parsed).value();
+  }
+
+  MG_EXPECT_MAY_BLOCK();
+  const std::string at = now();
+  auto stored = db_.transaction("entries.store_ai", [&](soci::session& sql) {
+    store::EntriesRepository entries(sql);
+    if (entries.set_analysis(entry.id, entry.revision, analysis.analysis, at)) {
+      analysis_.remember(sql, analysis);
+      if (scenarios) {
+        for (store::Scenario& s : *scenarios) s.id = new_uuid();
+        entries.replace_scenarios(entry.id, *scenarios, at);
+      }
+    }
+    return entries.find(context.user_id, entry.id);
+  });
+  if (!stored) co_return std::move(stored).error();
+  if (!*stored) co_return entry_not_found();  // deleted while the providers were working
+  co_return std::move(**stored);
 }
 
-void JournalService::run_scenarios(const CallContext& context, const EntryText& text, int count,
-                                   Reply<std::vector<store::Scenario>> done) {
-  ai::AiCall call{"scenarios", scenarios_task(text, count), context.user_id, context.request_id,
-                  context.deadline};
-  deps_.ai->call(std::move(call), [count, done = std::move(done)](ai::AiAnswer answer) {
-    if (!answer.ok()) {
-      done(ai::error_for(answer));
-      return;
-    }
-    const auto* out = std::get_if<sdk::TextOutput>(&answer.result().output);
-    if (out == nullptr) {
-      done(Error(ErrorCode::kUpstreamError, "The provider answered without text"));
-      return;
-    }
-    auto scenarios = parse_scenarios(out->text, count);
-    if (!scenarios.ok()) {
-      spdlog::warn("scenarios from provider {} did not fit the schema: {}", answer.provider,
-                   scenarios.error().message);
-      Error error = scenarios.error();
-      error.with("provider", answer.provider);
-      done(std::move(error));
-      return;
-    }
-    done(std::move(scenarios));
-  });
+ai::AiCall JournalService::scenarios_call(const CallContext& context, const EntryText& text,
+                                          int count) const {
+  return ai::AiCall{"scenarios", scenarios_task(text, count), context.user_id, context.request_id,
+                    context.deadline};
 }
 
 Result<EntryPage> JournalService::list(const std::string& user_id, const store::EntryFilter& filter,
@@ -187,9 +147,10 @@ Result<store::EntryRow> JournalService::get(const std::string& user_id, const st
   return std::move(**row);
 }
 
-void JournalService::update(const CallContext& context, const std::string& id,
-                            store::EntryContentChange change, bool analyze,
-                            Reply<store::EntryRow> done) {
+async::Task<Result<store::EntryRow>> JournalService::update(CallContext context, std::string id,
+                                                            store::EntryContentChange change,
+                                                            bool analyze) {
+  MG_EXPECT_MAY_BLOCK();
   // The change and the read of what it left, in one transaction.
   const WallClock::time_point at = deps_.clock();
   const std::optional<std::string> until =
@@ -202,15 +163,11 @@ void JournalService::update(const CallContext& context, const std::string& id,
     }
     return entries.find(context.user_id, id);
   });
-  if (!changed) {
-    done(std::move(changed).error());
-  } else if (!*changed) {
-    done(entry_not_found());
-  } else if (!analyze) {
-    done(std::move(**changed));
-  } else {
-    enrich(context, std::move(**changed), 0, std::move(done));
-  }
+  if (!changed) co_return std::move(changed).error();
+  if (!*changed) co_return entry_not_found();
+  if (!analyze) co_return std::move(**changed);
+  Result<store::EntryRow> enriched = co_await enrich(std::move(context), std::move(**changed), 0);
+  co_return enriched;
 }
 
 Status JournalService::remove(const std::string& user_id, const std::string& id) {
@@ -247,49 +204,34 @@ Result<long long> JournalService::fail_interrupted_analyses() {
   return failed;
 }
 
-void JournalService::analyze(const CallContext& context, const std::string& id,
-                             Reply<store::EntryRow> done) {
+async::Task<Result<store::EntryRow>> JournalService::analyze(CallContext context, std::string id) {
   auto entry = get(context.user_id, id);
-  if (!entry) {
-    done(std::move(entry).error());
-    return;
-  }
-  enrich(context, std::move(entry).value(), 0, std::move(done));
+  if (!entry) co_return std::move(entry).error();
+  Result<store::EntryRow> enriched =
+      co_await enrich(std::move(context), std::move(entry).value(), 0);
+  co_return enriched;
 }
 
-void JournalService::regenerate_scenarios(const CallContext& context, const std::string& id,
-                                          int count, Reply<std::vector<store::Scenario>> done) {
+async::Task<Result<std::vector<store::Scenario>>> JournalService::regenerate_scenarios(
+    CallContext context, std::string id, int count) {
   auto entry = get(context.user_id, id);
-  if (!entry) {
-    done(std::move(entry).error());
-    return;
-  }
-  const std::string user_id = context.user_id;
-  run_scenarios(
-      context, text_of(*entry), count,
-      [this, user_id, id,
-       done = std::move(done)](Result<std::vector<store::Scenario>> scenarios) mutable {
-        if (!scenarios) {
-          done(std::move(scenarios));
-          return;
-        }
-        continue_on_pool([this, user_id, id, done, fresh = std::move(scenarios).value()]() mutable {
-          for (store::Scenario& s : fresh) s.id = new_uuid();
-          auto stored = db_.transaction("entries.scenarios", [&](soci::session& sql) {
-            store::EntriesRepository entries(sql);
-            if (!entries.find(user_id, id)) return false;
-            entries.replace_scenarios(id, fresh, now());
-            return true;
-          });
-          if (!stored) {
-            done(std::move(stored).error());
-          } else if (!*stored) {
-            done(entry_not_found());
-          } else {
-            done(std::move(fresh));
-          }
-        });
-      });
+  if (!entry) co_return std::move(entry).error();
+  const ai::AiAnswer answer =
+      co_await ai::ask(*deps_.ai, scenarios_call(context, text_of(*entry), count));
+  auto fresh = scenarios_of(answer, count);
+  if (!fresh) co_return std::move(fresh).error();
+
+  MG_EXPECT_MAY_BLOCK();
+  for (store::Scenario& s : *fresh) s.id = new_uuid();
+  auto stored = db_.transaction("entries.scenarios", [&](soci::session& sql) {
+    store::EntriesRepository entries(sql);
+    if (!entries.find(context.user_id, id)) return false;
+    entries.replace_scenarios(id, *fresh, now());
+    return true;
+  });
+  if (!stored) co_return std::move(stored).error();
+  if (!*stored) co_return entry_not_found();
+  co_return std::move(fresh).value();
 }
 
 }  // namespace moodgate::services

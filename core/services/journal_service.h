@@ -3,12 +3,11 @@
 // at the same time, and what came back is stored with the entry. When the AI fails, the entry
 // stays, with `analysis.status = failed` and the reason, and no scenarios.
 //
-// Every operation is scoped to the caller: another user's entry is kNotFound. The synchronous
-// operations block on the database (call them on a worker pool). The asynchronous ones (those
-// that call AI providers) do their first database work on the calling thread (a pool thread),
-// continue on the worker pool once the providers answered, and call `done` exactly once. An
-// analysis is stored only if the entry was not edited meanwhile (its revision), so a slow
-// answer never overwrites a newer one.
+// Every operation is scoped to the caller: another user's entry is kNotFound. Every one runs
+// on a worker-pool thread: the plain ones block on the database; the coroutines (those that
+// call AI providers) suspend while the providers work and resume on the pool. An analysis is
+// stored only if the entry was not edited meanwhile (its revision), so a slow answer never
+// overwrites a newer one.
 //
 // `pending` is a promise that the request under way will store an answer, and only that request
 // can: it is written with a bound (analysis_lease: the request's deadline plus a margin), and
@@ -23,8 +22,8 @@
 #include <vector>
 
 #include "core/ai/ai_caller.h"
+#include "core/common/async.h"
 #include "core/common/time_format.h"
-#include "core/common/worker_pool.h"
 #include "core/config/config.h"
 #include "core/services/analysis_runner.h"
 #include "core/services/call_context.h"
@@ -35,9 +34,8 @@ namespace moodgate::services {
 
 struct JournalServiceDeps {
   store::Database* database = nullptr;
-  ai::AiCaller* ai = nullptr;
+  ai::AiCalls* ai = nullptr;
   const ai::ProviderRegistry* providers = nullptr;
-  WorkerPool* pool = nullptr;  // where work continues after an AI call
   config::JournalConfig config;
   // How long after becoming pending an analysis is given up for interrupted: longer than any
   // request runs (Application: server.request_timeout_ms + journal.analysis_lease_margin_ms).
@@ -64,10 +62,10 @@ class JournalService {
  public:
   explicit JournalService(JournalServiceDeps deps);
 
-  // Saves the entry, then (with `analyze`) runs its analysis and scenarios; answers the entry
-  // as stored. With `analyze` false the analysis is `skipped` and no provider is called.
-  void create(const CallContext& context, EntryDraft draft, bool analyze,
-              Reply<store::EntryRow> done);
+  // Saves the entry, then (with `analyze`) runs its analysis and scenarios at once; answers
+  // the entry as stored. With `analyze` false the analysis is `skipped` and no provider is
+  // called.
+  async::Task<Result<store::EntryRow>> create(CallContext context, EntryDraft draft, bool analyze);
   // A page of the caller's entries, newest first, after `cursor` (an opaque cursor; a cursor
   // that is not one is kInvalidInput naming "cursor").
   Result<EntryPage> list(const std::string& user_id, const store::EntryFilter& filter, int limit,
@@ -75,15 +73,15 @@ class JournalService {
   Result<store::EntryRow> get(const std::string& user_id, const std::string& id);
   // Applies the change (the analysis no longer describes the entry) and, with `analyze`, runs
   // the analysis again; otherwise it is `skipped`.
-  void update(const CallContext& context, const std::string& id, store::EntryContentChange change,
-              bool analyze, Reply<store::EntryRow> done);
+  async::Task<Result<store::EntryRow>> update(CallContext context, std::string id,
+                                              store::EntryContentChange change, bool analyze);
   Status remove(const std::string& user_id, const std::string& id);
   // Runs (or re-runs) the analysis now.
-  void analyze(const CallContext& context, const std::string& id, Reply<store::EntryRow> done);
+  async::Task<Result<store::EntryRow>> analyze(CallContext context, std::string id);
   // Asks for `count` fresh scenarios and, when they come, replaces the old ones. A provider
   // failure answers its error (the old scenarios stay).
-  void regenerate_scenarios(const CallContext& context, const std::string& id, int count,
-                            Reply<std::vector<store::Scenario>> done);
+  async::Task<Result<std::vector<store::Scenario>>> regenerate_scenarios(CallContext context,
+                                                                          std::string id, int count);
   // Deletes expired analysis-cache rows (housekeeping); how many.
   Result<long long> purge_expired_cache();
   // Marks failed (kAnalysisInterruptedCode) every user's analysis still pending past its
@@ -96,12 +94,9 @@ class JournalService {
  private:
   // Runs the analysis and, if scenario_count > 0, the scenarios of `entry` at once; stores
   // what came back; answers the entry as stored.
-  void enrich(const CallContext& context, store::EntryRow entry, int scenario_count,
-              Reply<store::EntryRow> done);
-  void run_scenarios(const CallContext& context, const EntryText& text, int count,
-                     Reply<std::vector<store::Scenario>> done);
-  // Runs `job` on the pool (or here, once the pool is stopping).
-  void continue_on_pool(std::function<void()> job);
+  async::Task<Result<store::EntryRow>> enrich(CallContext context, store::EntryRow entry,
+                                              int scenario_count);
+  ai::AiCall scenarios_call(const CallContext& context, const EntryText& text, int count) const;
   std::string now() const;
   // When an analysis that becomes pending at `at` is overdue.
   std::string pending_until(WallClock::time_point at) const;

@@ -9,8 +9,9 @@
 #include <stdexcept>
 #include <thread>
 
-#include "core/common/worker_pool.h"
-#include "core/http/blocking.h"
+#include "core/api/routes.h"
+#include "core/common/async.h"
+#include "core/common/threads.h"
 
 using namespace moodgate;
 using namespace moodgate::http;
@@ -120,32 +121,43 @@ TEST_CASE("a request stays in flight until its answer is written", "[http][dispa
   CHECK(d->wait_idle(std::chrono::milliseconds(20)));
 }
 
+namespace {
+
+moodgate::async::Task<moodgate::Result<HttpResponse>> wait_for(std::shared_future<void> gate) {
+  gate.wait();
+  co_return HttpResponse::json(200, "{}");
+}
+
+}  // namespace
+
 TEST_CASE("a full worker pool answers 503 at once instead of queueing", "[http][dispatcher]") {
-  WorkerPool pool(1, 1);
+  moodgate::async::Pool pool(moodgate::ThreadRole::kPool, "mg-pool", 1, 1);
   std::promise<void> release;
   std::shared_future<void> gate = release.get_future().share();
   Router router;
-  router.add(Method::kGet, "/slow", [&pool, gate](const std::shared_ptr<Exchange>& ex) {
-    answer_on_pool(pool, ex, [gate]() -> Result<HttpResponse> {
-      gate.wait();
-      return HttpResponse::json(200, "{}");
-    });
-  });
+  moodgate::api::Routes routes(moodgate::api::RoutesDeps{&router, &pool, &pool, nullptr, nullptr});
+  routes.add(Method::kGet, "/slow", {.access = moodgate::api::Access::kPublic},
+             [gate](const moodgate::api::Call&) { return wait_for(gate); });
   auto d = make(std::move(router));
   std::vector<std::optional<HttpResponse>> answers(3);
   std::mutex mu;
-  for (int i = 0; i < 3; ++i) {
-    // Let the first job reach the worker thread, so exactly one waits in the queue.
-    while (i == 1 && pool.queued() > 0) std::this_thread::yield();
-    HttpRequest r;
-    r.path = "/slow";
-    r.received_at = std::chrono::steady_clock::now();
-    d->dispatch(std::move(r), [&, i](HttpResponse&& resp, const std::function<void()>& written) {
-      std::lock_guard lock(mu);
-      answers[i] = std::move(resp);
-      written();
-    });
-  }
+  // Requests are dispatched on an event loop.
+  std::thread loop([&] {
+    moodgate::name_this_thread(moodgate::ThreadRole::kHttp, "mg-http", 0);
+    for (int i = 0; i < 3; ++i) {
+      // Let the first job reach the worker thread, so exactly one waits in the queue.
+      while (i == 1 && pool.waiting() > 0) std::this_thread::yield();
+      HttpRequest r;
+      r.path = "/slow";
+      r.received_at = std::chrono::steady_clock::now();
+      d->dispatch(std::move(r), [&, i](HttpResponse&& resp, const std::function<void()>& written) {
+        std::lock_guard lock(mu);
+        answers[i] = std::move(resp);
+        written();
+      });
+    }
+  });
+  loop.join();
   {
     // One runs, one waits in the queue of one; the third is refused immediately.
     std::lock_guard lock(mu);

@@ -1,0 +1,95 @@
+// The route table: every route's policy is declared where it is registered, and the table is
+// what the server does.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "core/api/routes.h"
+#include "tests/support/api_client.h"
+#include "tests/support/test_server.h"
+
+using moodgate::api::Access;
+using moodgate::http::Method;
+using namespace moodgate::testing;
+
+namespace {
+
+std::string concrete(std::string pattern) {
+  for (std::size_t b; (b = pattern.find('{')) != std::string::npos;) {
+    pattern.replace(b, pattern.find('}', b) - b + 1, "00000000-0000-4000-8000-000000000000");
+  }
+  return pattern;
+}
+
+bool under_api(const std::string& pattern) {
+  return pattern.rfind("/api/v1/", 0) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("every authenticated POST and PATCH under /api/v1 takes an Idempotency-Key unless "
+          "its policy says why not",
+          "[api][routes]") {
+  auto db = make_test_database("sqlite");
+  TestServer server(test_config(db.url()));
+  int writes = 0;
+  for (const auto& route : server.app().route_table()) {
+    if (!under_api(route.pattern) || route.policy.access != Access::kToken) continue;
+    if (route.method != Method::kPost && route.method != Method::kPatch) continue;
+    INFO(moodgate::http::method_name(route.method) << " " << route.pattern);
+    const bool explained = route.policy.not_keyed_because != nullptr &&
+                           std::string(route.policy.not_keyed_because).size() > 10;
+    CHECK((route.policy.idempotency_key || explained));
+    ++writes;
+  }
+  CHECK(writes >= 8);  // entries (4), visualizations, insights summary, logout, PATCH /auth/me
+}
+
+TEST_CASE("every route whose policy takes an Idempotency-Key replays its answer", "[api][routes]") {
+  auto db = make_test_database("sqlite");
+  TestServer server(test_config(db.url()));
+  const Account someone = register_account(server.port(), "keys@example.com");
+  std::vector<moodgate::api::RouteInfo> keyed;
+  for (const auto& route : server.app().route_table()) {
+    if (route.policy.idempotency_key) keyed.push_back(route);
+  }
+  REQUIRE(keyed.size() >= 8);
+  // Logout ends the session the others use: last.
+  std::stable_partition(keyed.begin(), keyed.end(),
+                        [](const auto& r) { return r.pattern != "/api/v1/auth/logout"; });
+  int n = 0;
+  for (const auto& route : keyed) {
+    const std::string method = moodgate::http::method_name(route.method);
+    const std::string path = concrete(route.pattern);
+    INFO(method << " " << path);
+    const Headers key = {{"Idempotency-Key", "route-" + std::to_string(++n)}};
+    const HttpReply first = api_call(server.port(), method, path, "{}", someone.access_token, key);
+    CHECK(first.header("Idempotent-Replayed") == "");
+    REQUIRE(first.status < 500);
+    const HttpReply again = api_call(server.port(), method, path, "{}", someone.access_token, key);
+    if (route.pattern == "/api/v1/auth/logout") {
+      // The session is gone: the token is refused before any key is looked at.
+      CHECK(first.status == 204);
+      CHECK(again.status == 401);
+      continue;
+    }
+    CHECK(again.status == first.status);
+    CHECK(again.body == first.body);
+    CHECK(again.header("Idempotent-Replayed") == "true");
+  }
+}
+
+TEST_CASE("public routes are exactly sign-up, sign-in, refresh and the system routes",
+          "[api][routes]") {
+  auto db = make_test_database("sqlite");
+  TestServer server(test_config(db.url()));
+  std::vector<std::string> open_api;
+  for (const auto& route : server.app().route_table()) {
+    if (route.policy.access == Access::kPublic && under_api(route.pattern)) {
+      open_api.push_back(route.pattern);
+    }
+  }
+  std::sort(open_api.begin(), open_api.end());
+  CHECK(open_api == std::vector<std::string>{"/api/v1/auth/login", "/api/v1/auth/refresh",
+                                             "/api/v1/auth/register"});
+}
