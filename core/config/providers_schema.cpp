@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <set>
 
+#include "core/config/option_limits.h"
+
 namespace moodgate::config {
 namespace {
-
-constexpr int kMaxTimeoutMs = 3'600'000;
 
 bool is_instance_name(std::string_view name) {
   return !name.empty() && name.size() <= 64 &&
