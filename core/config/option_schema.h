@@ -6,8 +6,8 @@
 // startup log line. Defaults are the structs' member initializers in config.h (a row never
 // repeats them); config/moodgate.yaml documents every row. An option exists exactly when it has a
 // row, so unknown keys are found by the table. read_options() reads any such map; a row whose
-// value has a shape of its own (a map of named entries) reads that itself, and may call
-// read_options() for each entry.
+// value has a shape of its own (a map of named entries, like providers.instances) reads that
+// itself, and may call read_options() for each entry.
 //
 // The top level is a table of SectionSpecs. flat_section() builds one from OptionSpec rows.
 //
