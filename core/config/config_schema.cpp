@@ -1,20 +1,16 @@
 #include "core/config/config_schema.h"
 
-#include "core/config/providers_schema.h"
-
 #include <optional>
 #include <string>
+
+#include "core/config/option_limits.h"
+#include "core/config/providers_schema.h"
 
 namespace moodgate::config {
 namespace {
 
 constexpr std::uint64_t kKiB = 1024;
 constexpr std::uint64_t kMiB = 1024 * kKiB;
-// Upper bounds that catch a unit mistake (seconds typed into a _ms field stays legal; an
-// accidental extra zero or two does not) without second-guessing real deployments.
-constexpr int kMaxTimeoutMs = 3'600'000;  // one hour
-constexpr int kMaxTimeoutS = 3'600;
-constexpr int kMaxThreads = 256;
 
 std::optional<std::string> wildcard_stands_alone(const std::vector<std::string>& origins) {
   if (origins.size() > 1) {

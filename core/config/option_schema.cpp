@@ -1,5 +1,7 @@
 #include "core/config/option_schema.h"
 
+#include <charconv>
+
 #include "core/config/redact.h"
 
 namespace moodgate::config {
@@ -66,6 +68,18 @@ std::optional<std::uint64_t> read_byte_size(const ConfigNode& node, const std::s
   return value;
 }
 
+std::optional<double> read_decimal(const ConfigNode& node, const std::string& path,
+                                   std::string_view expected, double min, double below,
+                                   Problems& problems) {
+  const std::optional<std::string> text =
+      read_text(node, path, TextRule{.expected = expected}, problems);
+  if (!text) return std::nullopt;
+  const std::optional<double> value = parse_decimal(*text);
+  if (value && *value >= min && *value < below) return value;
+  problems.add(path, got(std::string(expected), node));
+  return std::nullopt;
+}
+
 std::optional<std::string> read_choice(const ConfigNode& node, const std::string& path,
                                        const std::vector<std::string_view>& choices,
                                        Problems& problems) {
@@ -119,6 +133,33 @@ std::optional<std::vector<std::string>> read_text_list(const ConfigNode& node,
   return values;
 }
 
+std::optional<std::map<std::string, std::string>> read_text_map(const ConfigNode& node,
+                                                                const std::string& path,
+                                                                std::string_view expected,
+                                                                const TextRule& value_rule,
+                                                                Problems& problems) {
+  std::map<std::string, std::string> values;
+  if (node.kind == ConfigNode::Kind::kNull) return values;
+  if (node.kind != ConfigNode::Kind::kMap) {
+    problems.add(path, got(std::string(expected), node, value_rule.visibility));
+    return std::nullopt;
+  }
+  bool all_read = true;
+  for (const ConfigEntry& entry : node.entries) {
+    const std::string at = child_path(path, entry.key);
+    if (values.count(entry.key) != 0) {
+      problems.add(at, "duplicate key");
+      all_read = false;
+    } else if (auto value = read_text(entry.value, at, value_rule, problems)) {
+      values.emplace(entry.key, std::move(*value));
+    } else {
+      all_read = false;
+    }
+  }
+  if (!all_read) return std::nullopt;
+  return values;
+}
+
 void for_each_known_entry(const ConfigNode& map, const std::string& path,
                           const std::vector<std::string_view>& known, Problems& problems,
                           const std::function<void(std::size_t, const ConfigEntry&)>& visit) {
@@ -147,6 +188,12 @@ std::string join_keys(const std::vector<std::string_view>& keys) {
     out += key;
   }
   return out;
+}
+
+std::string show_decimal(double value) {
+  char buffer[32];
+  const std::to_chars_result written = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, written.ptr);
 }
 
 std::string show_text(const std::string& value, Visibility visibility) {

@@ -1,14 +1,15 @@
 // Option tables: how core/config/ declares each YAML option in one place.
 //
-// A section of the file (`server:`, `database:`, ...) is a table of OptionSpec rows. A row names
-// the key, says in one line what it means, reads and validates the YAML value into one field of
-// the section's struct, and shows the field for the startup log line. Defaults are the structs'
-// member initializers in config.h (a row never repeats them); config/moodgate.yaml documents
-// every row. An option exists exactly when it has a row, so unknown keys are found by the table.
+// A map of options -- a section of the file (`server:`, `database:`, ...) or a map nested in one
+// -- is a table of OptionSpec rows. A row names the key, says in one line what it means, reads and
+// validates the YAML value into one field of the map's struct, and shows the field for the
+// startup log line. Defaults are the structs' member initializers in config.h (a row never
+// repeats them); config/moodgate.yaml documents every row. An option exists exactly when it has a
+// row, so unknown keys are found by the table. read_options() reads any such map; a row whose
+// value has a shape of its own (a map of named entries, like providers.instances) reads that
+// itself, and may call read_options() for each entry.
 //
-// The top level is a table of SectionSpecs. flat_section() builds one from OptionSpec rows; a
-// section with a richer shape (e.g. a map of named provider instances) supplies its own `read`
-// and `show` and reuses the readers below for its leaves.
+// The top level is a table of SectionSpecs. flat_section() builds one from OptionSpec rows.
 //
 // Readers report through Problems and never stop at the first error; a reader that fails leaves
 // the field at its default. Values from the environment are never quoted (describe_node()).
@@ -16,6 +17,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +44,11 @@ std::optional<bool> read_boolean(const ConfigNode& node, const std::string& path
 std::optional<std::uint64_t> read_byte_size(const ConfigNode& node, const std::string& path,
                                             std::uint64_t min, std::uint64_t max,
                                             Problems& problems);
+// A decimal number with min <= value < below; `expected` completes "expected ..., got ..." in the
+// option's own words ("a price in USD, 0 or more").
+std::optional<double> read_decimal(const ConfigNode& node, const std::string& path,
+                                   std::string_view expected, double min, double below,
+                                   Problems& problems);
 // One of `choices` ("expected one of a, b, c, got ...").
 std::optional<std::string> read_choice(const ConfigNode& node, const std::string& path,
                                        const std::vector<std::string_view>& choices,
@@ -65,6 +72,15 @@ std::optional<std::vector<std::string>> read_text_list(const ConfigNode& node,
                                                        std::string_view expected,
                                                        const TextRule& item_rule,
                                                        Problems& problems);
+
+// A map (possibly empty; `key:` with nothing after it is one) from free-form keys to values that
+// each satisfy `value_rule`; a repeated key is "duplicate key". `expected` completes "expected
+// ..., got ..." for a value that is not a map, quoted per `value_rule.visibility`.
+std::optional<std::map<std::string, std::string>> read_text_map(const ConfigNode& node,
+                                                                const std::string& path,
+                                                                std::string_view expected,
+                                                                const TextRule& value_rule,
+                                                                Problems& problems);
 
 // Walks a map's entries in file order, reporting unknown keys ("unknown key (known: a, b)") and
 // repeated ones ("duplicate key (first given on line 3)"); calls `visit` with the row index of
@@ -124,6 +140,22 @@ OptionSpec<Section> byte_size_option(std::string_view key, std::string_view mean
             }
           },
           [=](const Section& s) { return format_byte_size(s.*field); }};
+}
+
+// How a decimal field appears in the startup log line: the shortest text that reads back as the
+// same number ("0.3", "2.5", "1e-07").
+std::string show_decimal(double value);
+
+// A decimal number with min <= value < below (read_decimal()).
+template <typename Section>
+OptionSpec<Section> decimal_option(std::string_view key, std::string_view meaning,
+                                   double Section::*field, std::string_view expected, double min,
+                                   double below) {
+  return {key, meaning, false,
+          [=](const ConfigNode& node, const std::string& path, Section& s, Problems& p) {
+            if (auto v = read_decimal(node, path, expected, min, below, p)) s.*field = *v;
+          },
+          [=](const Section& s) { return show_decimal(s.*field); }};
 }
 
 template <typename Section>
@@ -193,6 +225,67 @@ OptionSpec<Section> text_list_option(
           }};
 }
 
+// A map from free-form keys to strings (read_text_map()), e.g. settings handed on as they are.
+template <typename Section>
+OptionSpec<Section> text_map_option(std::string_view key, std::string_view meaning,
+                                    std::map<std::string, std::string> Section::*field,
+                                    std::string_view expected, const TextRule& value_rule) {
+  return {key, meaning, false,
+          [=](const ConfigNode& node, const std::string& path, Section& s, Problems& p) {
+            if (auto v = read_text_map(node, path, expected, value_rule, p)) {
+              s.*field = std::move(*v);
+            }
+          },
+          [=](const Section& s) {
+            std::string out = "{";
+            for (const auto& [name, value] : s.*field) {
+              out += (out.size() == 1 ? "" : ",") + name + "=" +
+                     show_text(value, value_rule.visibility);
+            }
+            return out + "}";
+          }};
+}
+
+// ---- Tables: a map of options, one row each ----
+
+// The keys of `rows`, in order (the order messages list them in).
+template <typename Section>
+std::vector<std::string_view> option_keys(const std::vector<OptionSpec<Section>>& rows) {
+  std::vector<std::string_view> keys;
+  for (const OptionSpec<Section>& row : rows) keys.push_back(row.key);
+  return keys;
+}
+
+// Reads the map `node` into `section`, each given option through its row. Unknown and repeated
+// keys are problems, and so are required rows left out. `node` is nullptr when the map is left
+// out: then only the required rows are reported. A `node` that is not a map is reported
+// ("expected a map with the keys a, b, got ...") and nothing is read; returns false then.
+template <typename Section>
+bool read_options(const ConfigNode* node, const std::string& path,
+                  const std::vector<OptionSpec<Section>>& rows, Section& section,
+                  Problems& problems) {
+  const std::vector<std::string_view> keys = option_keys(rows);
+  std::vector<bool> given(rows.size(), false);
+  if (node != nullptr) {
+    if (node->kind != ConfigNode::Kind::kMap) {
+      problems.add(path, "expected a map with the keys " + join_keys(keys) + ", got " +
+                             describe_node(*node));
+      return false;
+    }
+    for_each_known_entry(
+        *node, path, keys, problems, [&](std::size_t index, const ConfigEntry& entry) {
+          given[index] = true;
+          rows[index].read(entry.value, child_path(path, entry.key), section, problems);
+        });
+  }
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i].required && !given[i]) {
+      problems.add(child_path(path, rows[i].key), "required, but not given");
+    }
+  }
+  return true;
+}
+
 // ---- Sections ----
 
 struct SectionSpec {
@@ -205,37 +298,21 @@ struct SectionSpec {
   std::function<void(const Config& config, std::vector<std::string>& items)> show;
 };
 
-// A section that is a map of scalar-ish options, each described by one row.
+// A section that is a map of options, each read by one row (read_options()), and logged row by
+// row as "section.key=value".
 template <typename Section>
 SectionSpec flat_section(std::string_view key, std::string_view meaning, Section Config::*member,
                          std::vector<OptionSpec<Section>> rows) {
   SectionSpec spec;
   spec.key = key;
   spec.meaning = meaning;
-  for (const OptionSpec<Section>& row : rows) spec.option_keys.push_back(row.key);
+  spec.option_keys = option_keys(rows);
   const auto table = std::make_shared<const std::vector<OptionSpec<Section>>>(std::move(rows));
   const std::string path(key);
-  spec.read = [table, member, path, keys = spec.option_keys](const ConfigNode* node, Config& config,
-                                                             Problems& problems) {
-    std::vector<bool> given(table->size(), false);
+  spec.read = [table, member, path](const ConfigNode* node, Config& config, Problems& problems) {
     // `server:` with every option commented out is an empty section, not an error.
-    if (node != nullptr && node->kind != ConfigNode::Kind::kNull) {
-      if (node->kind != ConfigNode::Kind::kMap) {
-        return problems.add(path, "expected a map with the keys " + join_keys(keys) + ", got " +
-                                      describe_node(*node));
-      }
-      for_each_known_entry(*node, path, keys, problems,
-                           [&](std::size_t index, const ConfigEntry& entry) {
-                             given[index] = true;
-                             (*table)[index].read(entry.value, child_path(path, entry.key),
-                                                  config.*member, problems);
-                           });
-    }
-    for (std::size_t i = 0; i < table->size(); ++i) {
-      if ((*table)[i].required && !given[i]) {
-        problems.add(child_path(path, (*table)[i].key), "required, but not given");
-      }
-    }
+    if (node != nullptr && node->kind == ConfigNode::Kind::kNull) node = nullptr;
+    read_options(node, path, *table, config.*member, problems);
   };
   spec.show = [table, member, path](const Config& config, std::vector<std::string>& items) {
     for (const OptionSpec<Section>& row : *table) {

@@ -1,18 +1,21 @@
 #include "core/config/providers_schema.h"
 
 #include <algorithm>
+#include <memory>
 #include <set>
+
+#include "core/config/option_limits.h"
 
 namespace moodgate::config {
 namespace {
 
-constexpr int kMaxTimeoutMs = 3'600'000;
+// Prices are below a billion USD; more is a typo.
+constexpr double kPriceBelowUsd = 1e9;
 
 bool is_instance_name(std::string_view name) {
-  return !name.empty() && name.size() <= 64 &&
-         std::all_of(name.begin(), name.end(), [](char c) {
-           return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-         });
+  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
 }
 
 bool is_capability(std::string_view name) {
@@ -20,138 +23,130 @@ bool is_capability(std::string_view name) {
                      [&](const char* c) { return name == c; });
 }
 
-std::optional<double> read_price(const ConfigNode& node, const std::string& path,
-                                 Problems& problems) {
-  auto text = read_text(node, path, TextRule{.expected = "a price in USD, 0 or more"}, problems);
-  if (!text) return std::nullopt;
-  try {
-    std::size_t used = 0;
-    const double v = std::stod(*text, &used);
-    if (used == text->size() && v >= 0 && v < 1e9) return v;
-  } catch (const std::exception&) {
-  }
-  problems.add(path, "expected a price in USD, 0 or more, got " + describe_node(node));
-  return std::nullopt;
+std::vector<std::string_view> capability_names() {
+  return {std::begin(kCapabilities), std::end(kCapabilities)};
 }
 
-// Settings are plain strings for the plugin; they may be secrets, so never quoted.
-void read_settings(const ConfigNode& node, const std::string& path,
-                   std::map<std::string, std::string>& out, Problems& problems) {
-  if (node.kind == ConfigNode::Kind::kNull) return;
-  if (node.kind != ConfigNode::Kind::kMap) {
-    return problems.add(path, "expected a map of settings for the plugin, got " +
-                                  describe_node(node, Visibility::kSecret));
-  }
-  for (const ConfigEntry& entry : node.entries) {
-    const std::string at = child_path(path, entry.key);
-    if (out.count(entry.key)) {
-      problems.add(at, "duplicate key");
-      continue;
-    }
-    auto value = read_text(entry.value, at,
-                           TextRule{.expected = "a scalar (string, number or boolean)",
-                                    .allow_empty = true,
-                                    .visibility = Visibility::kSecret},
-                           problems);
-    if (value) out.emplace(entry.key, std::move(*value));
-  }
+OptionSpec<ProviderInstanceConfig> price_option(std::string_view key, std::string_view meaning,
+                                                double ProviderInstanceConfig::*field) {
+  return decimal_option<ProviderInstanceConfig>(key, meaning, field, "a price in USD, 0 or more", 0,
+                                                kPriceBelowUsd);
 }
 
-const std::vector<std::string_view> kInstanceKeys = {
-    "plugin",      "settings",     "connect_timeout_ms",      "timeout_ms",
-    "deadline_ms", "max_attempts", "price_input_per_million", "price_output_per_million",
-    "price_per_image", "backoff_initial_ms", "backoff_max_ms", "breaker_failures",
-    "breaker_cooldown_ms"};
-
-ProviderInstanceConfig read_instance(const std::string& name, const ConfigNode& node,
-                                     const std::string& path, Problems& problems) {
-  ProviderInstanceConfig inst;
-  inst.name = name;
-  if (node.kind != ConfigNode::Kind::kMap) {
-    problems.add(path, "expected a map with the keys " + join_keys(kInstanceKeys) + ", got " +
-                           describe_node(node));
-    return inst;
+// "[name(plugin),...]": what the log shows of the instances, which is nothing of their settings.
+std::string show_instances(const ProvidersConfig& p) {
+  std::string out;
+  for (const ProviderInstanceConfig& instance : p.instances) {
+    out += (out.empty() ? "" : ",") + instance.name + "(" + instance.plugin + ")";
   }
-  bool has_plugin = false;
-  auto integer = [&](const ConfigNode& n, const std::string& at, int& field, int min, int max) {
-    if (auto v = read_integer(n, at, min, max, problems)) field = static_cast<int>(*v);
+  return "[" + out + "]";
+}
+
+std::string show_chain(const std::vector<std::string>& chain) {
+  std::string out;
+  for (const std::string& name : chain) out += (out.empty() ? "" : ",") + name;
+  return "[" + out + "]";
+}
+
+// The options of one provider instance (providers.instances.<name>).
+std::vector<OptionSpec<ProviderInstanceConfig>> instance_rows() {
+  using I = ProviderInstanceConfig;
+  return {
+      required(text_option<I>("plugin", "the plugin's name, or a path to its .so", &I::plugin,
+                              TextRule{.expected = "a plugin name or a path"})),
+      // Settings are plain strings for the plugin; they may be secrets, so never quoted.
+      text_map_option<I>("settings", "handed to the plugin as strings; never logged", &I::settings,
+                         "a map of settings for the plugin",
+                         TextRule{.expected = "a scalar (string, number or boolean)",
+                                  .allow_empty = true,
+                                  .visibility = Visibility::kSecret}),
+      integer_option<I>("connect_timeout_ms", "one attempt's connect timeout",
+                        &I::connect_timeout_ms, 1, kMaxTimeoutMs),
+      integer_option<I>("timeout_ms", "one attempt, connect to last byte", &I::timeout_ms, 1,
+                        kMaxTimeoutMs),
+      integer_option<I>("deadline_ms", "all attempts of one call, backoff included",
+                        &I::deadline_ms, 1, kMaxTimeoutMs),
+      integer_option<I>("max_attempts", "tries on retryable failures before falling back",
+                        &I::max_attempts, 1, 10),
+      price_option("price_input_per_million", "USD per 1M input tokens, for usage records",
+                   &I::price_input_per_million),
+      price_option("price_output_per_million", "USD per 1M output tokens, thinking included",
+                   &I::price_output_per_million),
+      price_option("price_per_image", "USD per image made", &I::price_per_image),
+      integer_option<I>("backoff_initial_ms", "the first retry's backoff ceiling, doubling",
+                        &I::backoff_initial_ms, 1, kMaxTimeoutMs),
+      integer_option<I>("backoff_max_ms", "the longest one backoff may be", &I::backoff_max_ms, 1,
+                        kMaxTimeoutMs),
+      integer_option<I>("breaker_failures", "consecutive failed calls that open the breaker; 0 off",
+                        &I::breaker_failures, 0, 1000),
+      integer_option<I>("breaker_cooldown_ms", "open this long, then one probe call",
+                        &I::breaker_cooldown_ms, 1, kMaxTimeoutMs),
   };
-  for_each_known_entry(node, path, kInstanceKeys, problems, [&](std::size_t i, const ConfigEntry& e) {
-    const std::string at = child_path(path, e.key);
-    switch (i) {
-      case 0:
-        has_plugin = true;
-        if (auto v = read_text(e.value, at, TextRule{.expected = "a plugin name or a path"},
-                               problems)) {
-          inst.plugin = *v;
-        }
-        break;
-      case 1: read_settings(e.value, at, inst.settings, problems); break;
-      case 2: integer(e.value, at, inst.connect_timeout_ms, 1, kMaxTimeoutMs); break;
-      case 3: integer(e.value, at, inst.timeout_ms, 1, kMaxTimeoutMs); break;
-      case 4: integer(e.value, at, inst.deadline_ms, 1, kMaxTimeoutMs); break;
-      case 5: integer(e.value, at, inst.max_attempts, 1, 10); break;
-      case 6:
-        if (auto v = read_price(e.value, at, problems)) inst.price_input_per_million = *v;
-        break;
-      case 7:
-        if (auto v = read_price(e.value, at, problems)) inst.price_output_per_million = *v;
-        break;
-      case 8:
-        if (auto v = read_price(e.value, at, problems)) inst.price_per_image = *v;
-        break;
-      case 9: integer(e.value, at, inst.backoff_initial_ms, 1, kMaxTimeoutMs); break;
-      case 10: integer(e.value, at, inst.backoff_max_ms, 1, kMaxTimeoutMs); break;
-      case 11: integer(e.value, at, inst.breaker_failures, 0, 1000); break;
-      case 12: integer(e.value, at, inst.breaker_cooldown_ms, 1, kMaxTimeoutMs); break;
-      default: break;
-    }
-  });
-  if (!has_plugin) problems.add(child_path(path, "plugin"), "required, but not given");
-  return inst;
 }
 
-void read_instances(const ConfigNode& node, const std::string& path, ProvidersConfig& out,
-                    Problems& problems) {
-  if (node.kind != ConfigNode::Kind::kMap || node.entries.empty()) {
-    return problems.add(path, "expected a map of named provider instances, got " +
-                                  describe_node(node));
-  }
-  out.instances.clear();
-  std::set<std::string> seen;
-  for (const ConfigEntry& entry : node.entries) {
-    const std::string at = child_path(path, entry.key);
-    if (!is_instance_name(entry.key)) {
-      problems.add(at, "an instance name is 1..64 of a-z, 0-9, _ and -");
-      continue;
-    }
-    if (!seen.insert(entry.key).second) {
-      problems.add(at, "duplicate key");
-      continue;
-    }
-    out.instances.push_back(read_instance(entry.key, entry.value, at, problems));
-  }
-}
-
-void read_chains(const ConfigNode& node, const std::string& path, ProvidersConfig& out,
+// providers.instances: named instances in file order, each read by instance_rows(). A name that
+// is malformed or repeated is reported and its instance skipped.
+OptionSpec<ProvidersConfig> instances_option() {
+  const auto rows =
+      std::make_shared<const std::vector<OptionSpec<ProviderInstanceConfig>>>(instance_rows());
+  return {"instances", "named provider instances: a plugin each, and how it is called", false,
+          [rows](const ConfigNode& node, const std::string& path, ProvidersConfig& p,
                  Problems& problems) {
-  if (node.kind != ConfigNode::Kind::kMap) {
-    return problems.add(path, "expected a map from capability to instances, got " +
-                                  describe_node(node));
-  }
-  out.chains.clear();
-  for (const ConfigEntry& entry : node.entries) {
-    const std::string at = child_path(path, entry.key);
-    if (!is_capability(entry.key)) {
-      problems.add(at, "unknown capability (known: analysis, scenarios, summary, image)");
-      continue;
-    }
-    auto names = read_text_list(entry.value, at, "a list of instance names",
-                                TextRule{.expected = "an instance name"}, problems);
-    if (!names) continue;
-    if (names->empty()) problems.add(at, "must name at least one instance");
-    out.chains[entry.key] = std::move(*names);
-  }
+            if (node.kind != ConfigNode::Kind::kMap || node.entries.empty()) {
+              return problems.add(
+                  path, "expected a map of named provider instances, got " + describe_node(node));
+            }
+            p.instances.clear();
+            std::set<std::string> seen;
+            for (const ConfigEntry& entry : node.entries) {
+              const std::string at = child_path(path, entry.key);
+              if (!is_instance_name(entry.key)) {
+                problems.add(at, "an instance name is 1..64 of a-z, 0-9, _ and -");
+                continue;
+              }
+              if (!seen.insert(entry.key).second) {
+                problems.add(at, "duplicate key");
+                continue;
+              }
+              ProviderInstanceConfig& instance = p.instances.emplace_back();
+              instance.name = entry.key;
+              read_options(&entry.value, at, *rows, instance, problems);
+            }
+          },
+          show_instances};
+}
+
+// providers.chains: per capability, the instance names to try in order. Whether the names exist
+// and every capability has a chain is checked once the whole section is read.
+OptionSpec<ProvidersConfig> chains_option() {
+  return {
+      "chains", "per capability, the instances to try in order", false,
+      [](const ConfigNode& node, const std::string& path, ProvidersConfig& p, Problems& problems) {
+        if (node.kind != ConfigNode::Kind::kMap) {
+          return problems.add(
+              path, "expected a map from capability to instances, got " + describe_node(node));
+        }
+        p.chains.clear();
+        for (const ConfigEntry& entry : node.entries) {
+          const std::string at = child_path(path, entry.key);
+          if (!is_capability(entry.key)) {
+            problems.add(at, "unknown capability (known: " + join_keys(capability_names()) + ")");
+            continue;
+          }
+          auto names = read_text_list(entry.value, at, "a list of instance names",
+                                      TextRule{.expected = "an instance name"}, problems);
+          if (!names) continue;
+          if (names->empty()) problems.add(at, "must name at least one instance");
+          p.chains[entry.key] = std::move(*names);
+        }
+      },
+      [](const ProvidersConfig& p) {
+        std::string out;
+        for (const auto& [capability, chain] : p.chains) {
+          out += (out.empty() ? "" : ",") + capability + "=" + show_chain(chain);
+        }
+        return "{" + out + "}";
+      }};
 }
 
 // Cross-checks once both parts are read: every capability has a chain of known instances.
@@ -176,52 +171,36 @@ void check_references(const ProvidersConfig& p, const std::string& path, Problem
 }  // namespace
 
 SectionSpec providers_section() {
-  SectionSpec spec;
-  spec.key = "providers";
-  spec.meaning = "AI provider plugins, their instances and the chain serving each capability";
-  spec.option_keys = {"plugin_dirs", "watch", "instances", "chains", "max_connections_per_host",
-                      "max_connections"};
-  spec.read = [keys = spec.option_keys](const ConfigNode* node, Config& config,
-                                        Problems& problems) {
-    const std::string path = "providers";
-    if (node == nullptr || node->kind == ConfigNode::Kind::kNull) return;
-    if (node->kind != ConfigNode::Kind::kMap) {
-      return problems.add(path, "expected a map with the keys " + join_keys(keys) + ", got " +
-                                    describe_node(*node));
-    }
-    ProvidersConfig& p = config.providers;
-    for_each_known_entry(*node, path, keys, problems, [&](std::size_t i, const ConfigEntry& e) {
-      const std::string at = child_path(path, e.key);
-      if (i == 0) {
-        if (auto dirs = read_text_list(e.value, at, "a list of directories",
-                                       TextRule{.expected = "a directory"}, problems)) {
-          p.plugin_dirs = std::move(*dirs);
-        }
-      } else if (i == 1) {
-        if (auto v = read_boolean(e.value, at, problems)) p.watch = *v;
-      } else if (i == 2) {
-        read_instances(e.value, at, p, problems);
-      } else if (i == 3) {
-        read_chains(e.value, at, p, problems);
-      } else if (auto v = read_integer(e.value, at, 1, 100000, problems)) {
-        (i == 4 ? p.max_connections_per_host : p.max_connections) = static_cast<int>(*v);
-      }
-    });
-    check_references(p, path, problems);
+  using P = ProvidersConfig;
+  SectionSpec spec = flat_section<P>(
+      "providers", "AI provider plugins, their instances and the chain serving each capability",
+      &Config::providers,
+      {
+          text_list_option<P>("plugin_dirs", "searched for plugins before the defaults",
+                              &P::plugin_dirs, "a list of directories",
+                              TextRule{.expected = "a directory"}),
+          boolean_option<P>("watch", "reload this section when the config file is saved",
+                            &P::watch),
+          instances_option(),
+          chains_option(),
+          integer_option<P>("max_connections_per_host", "connections to one provider host",
+                            &P::max_connections_per_host, 1, 100'000),
+          integer_option<P>("max_connections", "connections to all provider hosts together",
+                            &P::max_connections, 1, 100'000),
+      });
+  // Once the rows are read, the chains are checked against the instances; the built-in default
+  // (the mock serving every chain) passes, so a section left out adds no problem.
+  spec.read = [read_rows = spec.read](const ConfigNode* node, Config& config, Problems& problems) {
+    read_rows(node, config, problems);
+    check_references(config.providers, "providers", problems);
   };
+  // The log line predates the table and keeps its order: instances by name(plugin), so that no
+  // setting is logged; one item per chain; plugin_dirs not at all.
   spec.show = [](const Config& config, std::vector<std::string>& items) {
     const ProvidersConfig& p = config.providers;
-    std::string instances;
-    for (const auto& inst : p.instances) {
-      instances += (instances.empty() ? "" : ",") + inst.name + "(" + inst.plugin + ")";
-    }
-    items.push_back("providers.instances=[" + instances + "]");
+    items.push_back("providers.instances=" + show_instances(p));
     for (const auto& [capability, chain] : p.chains) {
-      std::string list;
-      for (const auto& name : chain) list += (list.empty() ? "" : ",") + name;
-      std::string item = "providers.chains." + capability;
-      item.append("=[").append(list).append("]");
-      items.push_back(std::move(item));
+      items.push_back("providers.chains." + capability + "=" + show_chain(chain));
     }
     items.push_back(std::string("providers.watch=") + (p.watch ? "true" : "false"));
     items.push_back("providers.max_connections_per_host=" +

@@ -4,6 +4,8 @@
 
 #include <charconv>
 #include <limits>
+#include <stdexcept>
+#include <string>
 
 namespace moodgate::config {
 namespace {
@@ -62,6 +64,18 @@ std::optional<long long> parse_integer(std::string_view text) {
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
   return value;
+}
+
+std::optional<double> parse_decimal(std::string_view text) {
+  const std::string owned(text);
+  try {
+    std::size_t used = 0;
+    const double value = std::stod(owned, &used);
+    if (used == owned.size()) return value;
+  } catch (const std::invalid_argument&) {
+  } catch (const std::out_of_range&) {
+  }
+  return std::nullopt;
 }
 
 std::optional<std::uint64_t> parse_byte_size(std::string_view text) {

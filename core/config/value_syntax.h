@@ -1,6 +1,7 @@
-// The text forms config values are written in: integers, byte sizes, CORS origins, proxy
-// addresses, database URLs. Pure functions over strings, shared by the option readers
-// (option_schema.h) and their tests; they say whether text is well-formed, never why.
+// The text forms config values are written in: integers, decimal numbers, byte sizes, CORS
+// origins, proxy addresses, database URLs, rates. Pure functions over strings, shared by the
+// option readers (option_schema.h) and their tests; they say whether text is well-formed, never
+// why.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,11 @@ namespace moodgate::config {
 // A decimal integer: optional '-', then digits only ("8080", "-1"); nullopt otherwise or on
 // overflow. No '+', no spaces, no fractions, no hex.
 std::optional<long long> parse_integer(std::string_view text);
+
+// A decimal number as std::stod reads it ("0.30", "2.5", "1e3"; also a leading sign or spaces,
+// hex, inf and nan), the whole text used; nullopt otherwise or when it overflows a double. Prices
+// have always been read this way; the caller judges the range, which inf and nan never pass.
+std::optional<double> parse_decimal(std::string_view text);
 
 // A byte count: digits, optionally followed by KiB (x1024) or MiB (x1048576), no space:
 // "16384", "512KiB", "1MiB". nullopt otherwise or on overflow.

@@ -16,6 +16,19 @@ TEST_CASE("Integers are plain decimal numbers", "[config]") {
   }
 }
 
+TEST_CASE("Decimal numbers are read as std::stod reads them, the whole text used", "[config]") {
+  CHECK(parse_decimal("0.30") == 0.30);
+  CHECK(parse_decimal("2.5") == 2.5);
+  CHECK(parse_decimal("0") == 0);
+  CHECK(parse_decimal("1e3") == 1000);
+  CHECK(parse_decimal("-1") == -1);
+  CHECK(parse_decimal(" 2") == 2);  // kept from the reading prices always had
+  for (const char* bad : {"", " ", "cheap", "1.5usd", "1 ", "1,5", "1e999"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_decimal(bad).has_value());
+  }
+}
+
 TEST_CASE("Byte sizes are integers or <n>KiB / <n>MiB", "[config]") {
   CHECK(parse_byte_size("16384") == 16384u);
   CHECK(parse_byte_size("512KiB") == 512u * 1024);
