@@ -66,7 +66,6 @@ config::ProviderInstanceConfig gemini(const std::string& name, const FakeGemini&
   return c;
 }
 
-
 config::ProviderInstanceConfig mock(const std::string& name,
                                     std::map<std::string, std::string> settings = {}) {
   config::ProviderInstanceConfig c;
@@ -232,7 +231,8 @@ TEST_CASE("a 503 is retried on the same provider, then the chain falls back to t
           "[ai][caller]") {
   FakeGemini primary;
   FakeGemini secondary;
-  for (int i = 0; i < 3; ++i) primary.enqueue(testing::error_reply(503, "UNAVAILABLE", "overloaded"));
+  for (int i = 0; i < 3; ++i)
+    primary.enqueue(testing::error_reply(503, "UNAVAILABLE", "overloaded"));
   secondary.enqueue(testing::text_reply("from the fallback"));
   Engine engine(chain_of({gemini("primary", primary), gemini("secondary", secondary)}));
 
@@ -266,7 +266,8 @@ TEST_CASE("a 503 that clears on retry is answered by the same provider", "[ai][c
 TEST_CASE("a 400 is neither retried nor fallen back from", "[ai][caller]") {
   FakeGemini primary;
   FakeGemini secondary;
-  primary.enqueue(testing::error_reply(400, "INVALID_ARGUMENT", "Request contains an invalid argument."));
+  primary.enqueue(
+      testing::error_reply(400, "INVALID_ARGUMENT", "Request contains an invalid argument."));
   Engine engine(chain_of({gemini("primary", primary), gemini("secondary", secondary)}));
 
   const AiAnswer answer = engine.run();
@@ -320,7 +321,8 @@ TEST_CASE("refused credentials are not retried but fall back to the next provide
   FakeGemini primary;
   FakeGemini secondary;
   secondary.enqueue(testing::text_reply("served by the fallback"));
-  Engine engine(chain_of({gemini("primary", primary, "a-wrong-key"), gemini("secondary", secondary)}));
+  Engine engine(
+      chain_of({gemini("primary", primary, "a-wrong-key"), gemini("secondary", secondary)}));
 
   const AiAnswer answer = engine.run();
   CHECK(text_of(answer) == "served by the fallback");
@@ -377,8 +379,7 @@ TEST_CASE("the deadline bounds every attempt against a hanging provider", "[ai][
   CHECK(answer.latency < 2500ms);
 }
 
-TEST_CASE("a call's own deadline stops it even when the providers' allow more",
-          "[ai][caller]") {
+TEST_CASE("a call's own deadline stops it even when the providers' allow more", "[ai][caller]") {
   FakeGemini primary;
   FakeGeminiReply hang;
   hang.hang = true;
@@ -518,7 +519,8 @@ TEST_CASE("a reload leaves calls in flight on the provider they started with", "
   Engine engine(chain_of({gemini("old", old_provider)}));
 
   auto in_flight = engine.start(text_task());
-  for (int i = 0; i < 200 && old_provider.request_count() == 0; ++i) std::this_thread::sleep_for(5ms);
+  for (int i = 0; i < 200 && old_provider.request_count() == 0; ++i)
+    std::this_thread::sleep_for(5ms);
   REQUIRE(old_provider.request_count() == 1);
   engine.reload(chain_of({gemini("new", new_provider)}));
 
