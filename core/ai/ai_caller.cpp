@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <exception>
 #include <memory>
-#include <random>
 #include <utility>
 #include <vector>
 
@@ -15,7 +14,7 @@
 namespace moodgate::ai {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Clock = Timers::Clock;
 using std::chrono::milliseconds;
 using Outcome = std::variant<sdk::Result, sdk::Failure>;
 
@@ -33,14 +32,6 @@ std::string described(const UpstreamFailure& f) {
 
 milliseconds ms_until(Clock::time_point then, Clock::time_point now) {
   return std::chrono::ceil<milliseconds>(then - now);
-}
-
-// A random wait in [0, ceiling]: "full jitter", so clients that failed together do not come
-// back together. Runs on the I/O thread only.
-milliseconds jittered(milliseconds ceiling) {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::uniform_int_distribution<long long> pick(0, std::max<long long>(ceiling.count(), 0));
-  return milliseconds(pick(rng));
 }
 
 // What the plugin's code did when it should have returned a value: counted as a bad response.
@@ -77,14 +68,18 @@ double cost_of(const sdk::Result& result, const config::ProviderInstanceConfig& 
   return cost;
 }
 
-// One call's state. Lives as long as a callback of the upstream client holds it; every step runs
-// on the I/O thread, one at a time, so nothing here needs a lock.
+// One call's state. Lives as long as a callback of the upstream client or a wait of the timers
+// holds it. Its steps run one at a time (each one is started by the end of the one before: an
+// exchange's reply or a wait falling due), so nothing here needs a lock.
 class AiCaller::Run : public std::enable_shared_from_this<Run> {
  public:
   Run(AiCaller& owner, AiCall call, std::function<void(AiAnswer)> done)
-      : owner_(owner), call_(std::move(call)), done_(std::move(done)), started_(Clock::now()) {}
+      : owner_(owner),
+        call_(std::move(call)),
+        done_(std::move(done)),
+        started_(owner_.timers_.now()) {}
 
-  // A run dropped before it finished (the client stopped while it waited) still answers.
+  // A run dropped before it finished (its wait was dropped: the client stopped) still answers.
   ~Run() {
     if (!finished_) fail(sdk::FailureKind::kUnavailable, "shutting down");
   }
@@ -105,7 +100,7 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
     if (index_ >= chain_->size()) return give_up();
     inst_ = (*chain_)[index_++];
     attempts_here_ = 0;
-    const auto now = Clock::now();
+    const auto now = owner_.timers_.now();
     instance_deadline_ = now + milliseconds(inst_->config.deadline_ms);
     if (call_.deadline && *call_.deadline < instance_deadline_) {
       instance_deadline_ = *call_.deadline;
@@ -117,13 +112,13 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
   }
 
   void attempt() {
-    if (!inst_->breaker->allow()) {
+    const auto now = owner_.timers_.now();
+    if (!inst_->breaker->allow(now)) {
       if (attempts_here_ == 0) skipped_.push_back(inst_->config.name);
       return next_instance();
     }
     ++attempts_here_;
     ++attempts_;
-    const auto now = Clock::now();
     attempt_deadline_ = std::min(now + milliseconds(inst_->config.timeout_ms), instance_deadline_);
     const sdk::Start start = guarded(
         *inst_, "start()", [&]() -> sdk::Start { return inst_->provider->start(call_.task); });
@@ -141,7 +136,7 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
   }
 
   void send(sdk::HttpRequest request) {
-    const milliseconds left = ms_until(attempt_deadline_, Clock::now());
+    const milliseconds left = ms_until(attempt_deadline_, owner_.timers_.now());
     if (left <= milliseconds(0)) {
       return settle(failure(sdk::FailureKind::kTimeout, "the provider did not answer in time"));
     }
@@ -185,7 +180,7 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
     f.message = redact_secrets(std::move(f.message), inst_->secrets);
     failed.detail = redact_secrets(std::move(failed.detail), inst_->secrets);
     if (counts_against_provider(f)) {
-      inst_->breaker->on_failure();
+      inst_->breaker->on_failure(owner_.timers_.now());
     } else {
       inst_->breaker->on_success();  // it answered; the request was the problem
     }
@@ -213,12 +208,13 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
                           ? std::min(2, inst_->config.max_attempts)
                           : inst_->config.max_attempts;
     if (attempts_here_ >= limit) return std::nullopt;
-    const milliseconds delay = honouring(
-        jittered(backoff_ceiling(milliseconds(inst_->config.backoff_initial_ms),
-                                 milliseconds(inst_->config.backoff_max_ms), attempts_here_)),
-        f.retry_after);
+    const milliseconds delay =
+        honouring(owner_.timers_.jitter(
+                      backoff_ceiling(milliseconds(inst_->config.backoff_initial_ms),
+                                      milliseconds(inst_->config.backoff_max_ms), attempts_here_)),
+                  f.retry_after);
     // Only worth it if an attempt still fits before the deadline after waiting.
-    if (Clock::now() + delay >= instance_deadline_) return std::nullopt;
+    if (owner_.timers_.now() + delay >= instance_deadline_) return std::nullopt;
     return delay;
   }
 
@@ -230,11 +226,11 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
          "no provider for " + call_.capability + " is available now (circuit open: " + names + ")");
   }
 
-  // Runs `fn` on the I/O thread after `delay`; if the client is stopping, the run is dropped and
-  // its destructor answers "shutting down".
+  // Runs `fn` after `delay` on the timers; if they drop it (the client is stopping), the run is
+  // dropped with it and its destructor answers "shutting down".
   template <typename F>
   void after(milliseconds delay, F&& fn) {
-    owner_.client_.schedule(delay, std::forward<F>(fn));
+    owner_.timers_.schedule(delay, std::forward<F>(fn));
   }
 
   // Ends the call with a failure of the caller's own, which has no transport detail.
@@ -258,7 +254,7 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
     AiAnswer answer;
     answer.outcome = std::move(outcome);
     answer.attempts = attempts_;
-    answer.latency = std::chrono::duration_cast<milliseconds>(Clock::now() - started_);
+    answer.latency = std::chrono::duration_cast<milliseconds>(owner_.timers_.now() - started_);
     const ProviderInstance* named = inst_                          ? inst_.get()
                                     : (chain_ && !chain_->empty()) ? (*chain_)[0].get()
                                                                    : nullptr;
@@ -312,13 +308,18 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
   bool finished_ = false;
 };
 
-AiCaller::AiCaller(const ProviderRegistry& registry, UpstreamClient& client, UsageSink* usage)
-    : registry_(registry), client_(client), usage_(usage) {}
+AiCaller::AiCaller(const ProviderRegistry& registry, UpstreamClient& client, UsageSink* usage,
+                   Timers* timers)
+    : registry_(registry),
+      client_(client),
+      usage_(usage),
+      default_timers_(client),
+      timers_(timers != nullptr ? *timers : default_timers_) {}
 
 void AiCaller::call(AiCall call, std::function<void(AiAnswer)> done) {
   in_flight_.fetch_add(1);
   // The first step runs here, on the caller's thread (translating the task is cheap); from the
-  // first exchange or timer on, the call moves to the I/O thread.
+  // first exchange or wait on, the call moves to the I/O thread (or the test timers' thread).
   std::make_shared<Run>(*this, std::move(call), std::move(done))->begin();
 }
 

@@ -6,11 +6,12 @@
 //   local answer is delivered after its delay), and the plugin reads the reply (finish()), which
 //   may ask for another request (submit-and-poll providers): all of that is one attempt;
 // - a retryable failure (unavailable, timeout, rate limited, bad response) is tried again on the
-//   same instance after a backoff with full jitter (a random wait up to backoff_initial_ms,
-//   doubling per retry, at most backoff_max_ms), waiting at least the provider's own retry delay
-//   (Gemini's RetryInfo, Retry-After), up to max_attempts (a bad response is retried once) and
-//   only while the instance's deadline_ms leaves time for it. Each attempt is bounded by
-//   timeout_ms and by what is left of the deadline;
+//   same instance after a backoff with full jitter (a random wait up to the ceiling of
+//   core/ai/backoff.h: backoff_initial_ms, doubling per retry, at most backoff_max_ms), waiting
+//   at least the provider's own retry delay (Gemini's RetryInfo, Retry-After), up to
+//   max_attempts (a bad response is retried once) and only while the instance's deadline_ms
+//   leaves time for it. Each attempt is bounded by timeout_ms and by what is left of the
+//   deadline;
 // - when the instance gives up with a failure another provider may not have (the retryable
 //   ones, and refused credentials), the call falls back to the next instance. A request the
 //   provider calls invalid, or content its safety filters block, ends the call: another
@@ -20,12 +21,18 @@
 // the providers of a call in flight. Every call leaves one UsageRecord (tokens, cost from the
 // instance's prices, latency, outcome, attempts) with the UsageSink.
 //
-// Nothing blocks: the call starts on the caller's thread and, from its first exchange or timer
-// on, runs on the UpstreamClient's I/O thread. `done` runs exactly once, on the I/O thread or,
-// for a call that ends without waiting for anything (a local answer without delay, every
-// breaker open, a refusal before any request), on the caller's thread inside call(). Either
-// way it must be quick and hand database work to a worker pool. If the client stops while the
-// call waits for a backoff, `done` gets kUnavailable "shutting down".
+// Time comes from a Timers (core/ai/timers.h): deadlines, latency and the breakers' cool-downs
+// are read on its clock, backoffs and a local answer's delay are waited on its timers, and the
+// jitter is its choice. By default that is UpstreamTimers over the client: steady_clock, and
+// waits on the client's I/O thread.
+//
+// Nothing blocks: the call starts on the caller's thread and, from its first exchange or wait
+// on, runs on the UpstreamClient's I/O thread (a test's Timers may run waits on a thread of
+// their own; one call's steps still run one at a time). `done` runs exactly once, there or, for
+// a call that ends without waiting for anything (a local answer without delay, every breaker
+// open, a refusal before any request), on the caller's thread inside call(). Either way it
+// must be quick and hand database work to a worker pool. If a wait is dropped (the client
+// stopped while the call waited for a backoff), `done` gets kUnavailable "shutting down".
 // Thread-safe: call() may be used from any thread.
 #pragma once
 
@@ -38,6 +45,7 @@
 #include <variant>
 
 #include "core/ai/provider_registry.h"
+#include "core/ai/timers.h"
 #include "core/ai/upstream_client.h"
 #include "core/ai/usage.h"
 #include "moodgate/provider.h"
@@ -50,7 +58,8 @@ struct AiCall {
   std::optional<std::string> user_id;  // for the usage record
   std::string request_id;              // for the usage record and logs
   // No attempt starts, and no backoff is waited, past this point (e.g. the HTTP request's own
-  // deadline); each instance's deadline_ms applies as well.
+  // deadline), on the AiCaller's Timers clock (steady_clock by default); each instance's
+  // deadline_ms applies as well.
   std::optional<std::chrono::steady_clock::time_point> deadline;
 };
 
@@ -69,7 +78,7 @@ struct AiAnswer {
 };
 
 // What services need of the AI: one call, answered once. AiCaller is the real one; tests of the
-// services give them an in-process fake (tests/support/fake_ai_calls.h).
+// services may give them an in-process fake instead.
 class AiCalls {
  public:
   virtual ~AiCalls() = default;
@@ -79,8 +88,10 @@ class AiCalls {
 
 class AiCaller final : public AiCalls {
  public:
-  // `usage` may be null (no accounting). All three must outlive every call.
-  AiCaller(const ProviderRegistry& registry, UpstreamClient& client, UsageSink* usage);
+  // `usage` may be null (no accounting); `timers` null means UpstreamTimers over `client`. All
+  // of them must outlive every call.
+  AiCaller(const ProviderRegistry& registry, UpstreamClient& client, UsageSink* usage,
+           Timers* timers = nullptr);
 
   void call(AiCall call, std::function<void(AiAnswer)> done) override;
 
@@ -92,6 +103,8 @@ class AiCaller final : public AiCalls {
   const ProviderRegistry& registry_;
   UpstreamClient& client_;
   UsageSink* usage_;
+  UpstreamTimers default_timers_;
+  Timers& timers_;  // `default_timers_` unless the constructor was given others
   std::atomic<std::size_t> in_flight_{0};
 };
 

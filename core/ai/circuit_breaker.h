@@ -7,6 +7,9 @@
 // cool-down. What counts as a failure is the caller's call (AiCaller counts what says the
 // provider is unwell: unavailable, timeout, rate limited, bad response, refused credentials).
 //
+// Time is the caller's: what depends on it takes `now` (AiCaller passes its Timers' clock, so a
+// test can pass a cool-down without sleeping); left out, it is steady_clock's now.
+//
 // A threshold of 0 turns the breaker off: it stays closed. Thread-safe.
 #pragma once
 

@@ -1,18 +1,26 @@
 // The call engine end to end: the real gemini, nano_banana and mock plugins (.so) through the real
 // UpstreamClient against fake Gemini servers — retries, RetryInfo, deadlines, fallback along the
-// chain, circuit breakers, usage records, and a reload under calls in flight.
+// chain, circuit breakers, usage records, and a reload under calls in flight. Where a test is about
+// a wait of the engine's own (backoff, RetryInfo, a breaker's cool-down, a local answer's delay),
+// it runs on ManualTimers and moves time by hand; the attempt timeouts are libcurl's, so the tests
+// of those wait in real time.
 #include "core/ai/ai_caller.h"
 
 #include <dirent.h>
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "core/ai/plugin_loader.h"
@@ -20,6 +28,7 @@
 #include "core/ai/upstream_client.h"
 #include "tests/support/fake_gemini.h"
 #include "tests/support/log_capture.h"
+#include "tests/support/manual_timers.h"
 
 using namespace moodgate;
 using namespace std::chrono_literals;
@@ -29,6 +38,7 @@ using ai::AiCaller;
 using ai::CircuitBreaker;
 using moodgate::testing::FakeGemini;
 using moodgate::testing::FakeGeminiReply;
+using moodgate::testing::ManualTimers;
 
 namespace {
 
@@ -65,7 +75,6 @@ config::ProviderInstanceConfig gemini(const std::string& name, const FakeGemini&
   c.backoff_max_ms = 20;
   return c;
 }
-
 
 config::ProviderInstanceConfig mock(const std::string& name,
                                     std::map<std::string, std::string> settings = {}) {
@@ -109,14 +118,48 @@ int thread_count() {
   return n;
 }
 
+// The real timers, letting a test wait until the engine has scheduled a wait on them.
+class WatchedTimers final : public ai::Timers {
+ public:
+  explicit WatchedTimers(ai::UpstreamClient& client) : real_(client) {}
+
+  Clock::time_point now() const override { return real_.now(); }
+  std::chrono::milliseconds jitter(std::chrono::milliseconds ceiling) override {
+    return real_.jitter(ceiling);
+  }
+  bool schedule(std::chrono::milliseconds delay, std::function<void()> fn) override {
+    const bool accepted = real_.schedule(delay, std::move(fn));
+    {
+      std::lock_guard lock(mu_);
+      ++scheduled_;
+    }
+    cv_.notify_all();
+    return accepted;
+  }
+
+  // Whether a wait was scheduled within `timeout`.
+  bool wait_for_schedule(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return scheduled_ > 0; });
+  }
+
+ private:
+  ai::UpstreamTimers real_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int scheduled_ = 0;
+};
+
 struct Engine {
-  explicit Engine(const config::ProvidersConfig& cfg, ai::UpstreamClientOptions options = {})
+  // `timers` null: the real ones. Otherwise they must outlive the engine.
+  explicit Engine(const config::ProvidersConfig& cfg, ai::UpstreamClientOptions options = {},
+                  ai::Timers* timers = nullptr)
       : client(options) {
     auto set = ai::ProviderSet::build(cfg, loader);
     INFO((set.ok() ? "" : set.error().message));
     REQUIRE(set.ok());
     registry = std::make_unique<ai::ProviderRegistry>(std::move(set).value());
-    caller = std::make_unique<AiCaller>(*registry, client, &usage);
+    caller = std::make_unique<AiCaller>(*registry, client, &usage, timers);
   }
 
   void reload(const config::ProvidersConfig& cfg) {
@@ -139,6 +182,11 @@ struct Engine {
 
   AiAnswer run(sdk::Task task = text_task(), const std::string& capability = "analysis") {
     auto future = start(std::move(task), capability);
+    return answer_of(future);
+  }
+
+  // The answer of a started call, waited for in real time.
+  static AiAnswer answer_of(std::future<AiAnswer>& future) {
     REQUIRE(future.wait_for(20s) == std::future_status::ready);
     return future.get();
   }
@@ -232,7 +280,8 @@ TEST_CASE("a 503 is retried on the same provider, then the chain falls back to t
           "[ai][caller]") {
   FakeGemini primary;
   FakeGemini secondary;
-  for (int i = 0; i < 3; ++i) primary.enqueue(testing::error_reply(503, "UNAVAILABLE", "overloaded"));
+  for (int i = 0; i < 3; ++i)
+    primary.enqueue(testing::error_reply(503, "UNAVAILABLE", "overloaded"));
   secondary.enqueue(testing::text_reply("from the fallback"));
   Engine engine(chain_of({gemini("primary", primary), gemini("secondary", secondary)}));
 
@@ -266,7 +315,8 @@ TEST_CASE("a 503 that clears on retry is answered by the same provider", "[ai][c
 TEST_CASE("a 400 is neither retried nor fallen back from", "[ai][caller]") {
   FakeGemini primary;
   FakeGemini secondary;
-  primary.enqueue(testing::error_reply(400, "INVALID_ARGUMENT", "Request contains an invalid argument."));
+  primary.enqueue(
+      testing::error_reply(400, "INVALID_ARGUMENT", "Request contains an invalid argument."));
   Engine engine(chain_of({gemini("primary", primary), gemini("secondary", secondary)}));
 
   const AiAnswer answer = engine.run();
@@ -320,7 +370,8 @@ TEST_CASE("refused credentials are not retried but fall back to the next provide
   FakeGemini primary;
   FakeGemini secondary;
   secondary.enqueue(testing::text_reply("served by the fallback"));
-  Engine engine(chain_of({gemini("primary", primary, "a-wrong-key"), gemini("secondary", secondary)}));
+  Engine engine(
+      chain_of({gemini("primary", primary, "a-wrong-key"), gemini("secondary", secondary)}));
 
   const AiAnswer answer = engine.run();
   CHECK(text_of(answer) == "served by the fallback");
@@ -332,14 +383,58 @@ TEST_CASE("a 429 waits out Gemini's RetryInfo delay before trying again", "[ai][
   FakeGemini primary;
   primary.enqueue(testing::rate_limited_reply("0.6s"));
   primary.enqueue(testing::text_reply("after the quota reset"));
-  Engine engine(chain_of({gemini("primary", primary)}));
+  ManualTimers timers;
+  Engine engine(chain_of({gemini("primary", primary)}), {}, &timers);
 
-  const AiAnswer answer = engine.run();
+  auto future = engine.start(text_task());
+  REQUIRE(timers.wait_for_pending(1));  // the 429 is read and the retry waits
+  // The backoff alone would be at most 5 ms: only RetryInfo explains the wait.
+  CHECK(timers.delays() == std::vector<std::chrono::milliseconds>{600ms});
+  timers.advance(599ms);
+  CHECK(timers.pending() == 1);
+  CHECK(primary.request_count() == 1);
+  timers.advance(1ms);
+  const AiAnswer answer = Engine::answer_of(future);
   CHECK(text_of(answer) == "after the quota reset");
   CHECK(answer.attempts == 2);
-  // The backoff alone would be at most 5 ms: only RetryInfo explains the wait.
+  CHECK(primary.request_count() == 2);
   CHECK(answer.latency >= 600ms);
   CHECK(answer.latency < 3s);
+}
+
+TEST_CASE("retries wait the jitter's pick under a ceiling that doubles up to backoff_max_ms",
+          "[ai][caller]") {
+  FakeGemini primary;
+  for (int i = 0; i < 4; ++i)
+    primary.enqueue(testing::error_reply(503, "UNAVAILABLE", "overloaded"));
+  primary.enqueue(testing::text_reply("fifth time lucky"));
+  auto patient = gemini("primary", primary);  // backoff 5 ms doubling, at most 20 ms
+  patient.max_attempts = 5;
+  ManualTimers timers;
+  std::vector<std::chrono::milliseconds> ceilings;  // asked on the I/O thread, one at a time
+  timers.set_jitter([&](std::chrono::milliseconds ceiling) {
+    ceilings.push_back(ceiling);
+    return ceiling - 1ms;
+  });
+  Engine engine(chain_of({patient}), {}, &timers);
+
+  auto future = engine.start(text_task());
+  for (std::size_t retry = 1; retry <= 4; ++retry) {
+    INFO("retry " << retry);
+    REQUIRE(timers.wait_for_pending(1));
+    REQUIRE(timers.delays().size() == retry);
+    const std::chrono::milliseconds wait = timers.delays().back();
+    timers.advance(wait - 1ms);
+    CHECK(timers.pending() == 1);  // not a millisecond early
+    timers.advance(1ms);
+  }
+  const AiAnswer answer = Engine::answer_of(future);
+  CHECK(text_of(answer) == "fifth time lucky");
+  CHECK(answer.attempts == 5);
+  CHECK(primary.request_count() == 5);
+  CHECK(ceilings == std::vector<std::chrono::milliseconds>{5ms, 10ms, 20ms, 20ms});
+  CHECK(timers.delays() == std::vector<std::chrono::milliseconds>{4ms, 9ms, 19ms, 19ms});
+  CHECK(answer.latency == 51ms);
 }
 
 TEST_CASE("a retry delay that would pass the deadline falls back at once", "[ai][caller]") {
@@ -377,8 +472,7 @@ TEST_CASE("the deadline bounds every attempt against a hanging provider", "[ai][
   CHECK(answer.latency < 2500ms);
 }
 
-TEST_CASE("a call's own deadline stops it even when the providers' allow more",
-          "[ai][caller]") {
+TEST_CASE("a call's own deadline stops it even when the providers' allow more", "[ai][caller]") {
   FakeGemini primary;
   FakeGeminiReply hang;
   hang.hang = true;
@@ -424,12 +518,13 @@ TEST_CASE("the breaker opens after consecutive failures, skips the provider, and
   flaky.max_attempts = 1;
   flaky.breaker_failures = 2;
   flaky.breaker_cooldown_ms = 600;
-  Engine engine(chain_of({flaky, gemini("secondary", secondary)}));
+  ManualTimers timers;
+  Engine engine(chain_of({flaky, gemini("secondary", secondary)}), {}, &timers);
 
   CHECK(engine.run().provider == "secondary");
-  CHECK(engine.breaker(0).state() == CircuitBreaker::State::kClosed);
+  CHECK(engine.breaker(0).state(timers.now()) == CircuitBreaker::State::kClosed);
   CHECK(engine.run().provider == "secondary");
-  CHECK(engine.breaker(0).state() == CircuitBreaker::State::kOpen);
+  CHECK(engine.breaker(0).state(timers.now()) == CircuitBreaker::State::kOpen);
   REQUIRE(primary.request_count() == 2);
 
   // Open: the primary is not even asked.
@@ -440,22 +535,29 @@ TEST_CASE("the breaker opens after consecutive failures, skips the provider, and
   }
   CHECK(primary.request_count() == 2);
 
+  // Not a millisecond before the cool-down is over.
+  timers.advance(599ms);
+  CHECK(engine.breaker(0).state(timers.now()) == CircuitBreaker::State::kOpen);
+  CHECK(engine.run().provider == "secondary");
+  CHECK(primary.request_count() == 2);
+
   // After the cool-down one probe goes through; it fails, so the breaker opens again.
-  std::this_thread::sleep_for(650ms);
-  CHECK(engine.breaker(0).state() == CircuitBreaker::State::kHalfOpen);
+  timers.advance(1ms);
+  CHECK(engine.breaker(0).state(timers.now()) == CircuitBreaker::State::kHalfOpen);
   CHECK(engine.run().provider == "secondary");
   CHECK(primary.request_count() == 3);
-  CHECK(engine.breaker(0).state() == CircuitBreaker::State::kOpen);
+  CHECK(engine.breaker(0).state(timers.now()) == CircuitBreaker::State::kOpen);
   CHECK(engine.breaker(0).times_opened() == 2);
 
   // The provider heals; the next probe succeeds and closes the breaker.
   healthy = true;
-  std::this_thread::sleep_for(650ms);
+  timers.advance(600ms);
   const AiAnswer probe = engine.run();
   CHECK(text_of(probe) == "primary is back");
   CHECK(probe.provider == "primary");
-  CHECK(engine.breaker(0).state() == CircuitBreaker::State::kClosed);
+  CHECK(engine.breaker(0).state(timers.now()) == CircuitBreaker::State::kClosed);
   CHECK(engine.run().provider == "primary");
+  CHECK(timers.pending() == 0);  // no call waited: only the breaker kept time
 }
 
 TEST_CASE("with every breaker open the call fails fast, naming the providers",
@@ -488,9 +590,15 @@ TEST_CASE("a local answer slower than the attempt timeout is a timeout", "[ai][c
   auto slow = mock("slow_mock", {{"latency_ms", "2000"}});
   slow.timeout_ms = 150;
   slow.max_attempts = 1;
-  Engine engine(chain_of({slow}));
+  ManualTimers timers;
+  Engine engine(chain_of({slow}), {}, &timers);
 
-  const AiAnswer answer = engine.run();
+  auto future = engine.start(text_task());
+  CHECK(timers.delays() == std::vector<std::chrono::milliseconds>{150ms});  // not the 2 s
+  timers.advance(149ms);
+  CHECK(future.wait_for(0s) == std::future_status::timeout);
+  timers.advance(1ms);
+  const AiAnswer answer = Engine::answer_of(future);
   CHECK(kind_of(answer) == sdk::FailureKind::kTimeout);
   CHECK(answer.latency >= 140ms);
   CHECK(answer.latency < 1500ms);
@@ -498,8 +606,13 @@ TEST_CASE("a local answer slower than the attempt timeout is a timeout", "[ai][c
 
 TEST_CASE("the mock answers through the same engine, with its simulated latency as a timer",
           "[ai][caller]") {
-  Engine engine(chain_of({mock("mock", {{"latency_ms", "100"}})}));
-  const AiAnswer answer = engine.run(text_task("I was happy and grateful."));
+  ManualTimers timers;
+  Engine engine(chain_of({mock("mock", {{"latency_ms", "100"}})}), {}, &timers);
+  auto future = engine.start(text_task("I was happy and grateful."));
+  timers.advance(99ms);
+  CHECK(future.wait_for(0s) == std::future_status::timeout);
+  timers.advance(1ms);
+  const AiAnswer answer = Engine::answer_of(future);
   REQUIRE(answer.ok());
   CHECK(answer.provider == "mock");
   CHECK(answer.latency >= 100ms);
@@ -518,7 +631,8 @@ TEST_CASE("a reload leaves calls in flight on the provider they started with", "
   Engine engine(chain_of({gemini("old", old_provider)}));
 
   auto in_flight = engine.start(text_task());
-  for (int i = 0; i < 200 && old_provider.request_count() == 0; ++i) std::this_thread::sleep_for(5ms);
+  for (int i = 0; i < 200 && old_provider.request_count() == 0; ++i)
+    std::this_thread::sleep_for(5ms);
   REQUIRE(old_provider.request_count() == 1);
   engine.reload(chain_of({gemini("new", new_provider)}));
 
@@ -536,17 +650,23 @@ TEST_CASE("a stopped client answers a call waiting for its backoff with shutting
   auto patient = gemini("primary", primary);
   patient.deadline_ms = 60000;
   Engine engine(chain_of({patient}));
+  WatchedTimers timers(engine.client);
+  AiCaller caller(*engine.registry, engine.client, &engine.usage, &timers);
 
-  auto future = engine.start(text_task());
-  for (int i = 0; i < 400 && primary.request_count() == 0; ++i) std::this_thread::sleep_for(5ms);
+  std::promise<AiAnswer> promise;
+  AiCall call;
+  call.capability = "analysis";
+  call.task = text_task();
+  caller.call(std::move(call), [&](AiAnswer a) { promise.set_value(std::move(a)); });
+  REQUIRE(timers.wait_for_schedule(10s));  // the reply is read and the 20 s wait scheduled
   REQUIRE(primary.request_count() == 1);
-  std::this_thread::sleep_for(50ms);  // the reply is read and the 20 s wait scheduled
   engine.client.stop();
+  auto future = promise.get_future();
   REQUIRE(future.wait_for(5s) == std::future_status::ready);
   const AiAnswer answer = future.get();
   CHECK(kind_of(answer) == sdk::FailureKind::kUnavailable);
   CHECK(answer.failure().message == "shutting down");
-  CHECK(engine.caller->in_flight() == 0);
+  CHECK(caller.in_flight() == 0);
 }
 
 TEST_CASE("1,000 calls in flight against a 1 s provider finish with a handful of threads",
