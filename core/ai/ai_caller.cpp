@@ -19,13 +19,6 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 using Outcome = std::variant<sdk::Result, sdk::Failure>;
 
-sdk::Failure failure(sdk::FailureKind kind, std::string message) {
-  sdk::Failure f;
-  f.kind = kind;
-  f.message = std::move(message);
-  return f;
-}
-
 // "message", or "message (detail)" when the transport said more: what a log line shows.
 std::string described(const UpstreamFailure& f) {
   return f.detail.empty() ? f.failure.message : f.failure.message + " (" + f.detail + ")";
@@ -56,7 +49,8 @@ auto guarded(const ProviderInstance& inst, const char* step, F&& fn) -> decltype
     spdlog::error("provider {} (plugin {}) threw from {}", inst.config.name, inst.plugin->name,
                   step);
   }
-  return failure(sdk::FailureKind::kBadResponse, "the provider plugin failed unexpectedly");
+  return sdk::Failure::of(sdk::FailureKind::kBadResponse,
+                          "the provider plugin failed unexpectedly");
 }
 
 }  // namespace
@@ -132,9 +126,9 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
     const auto& local = std::get<sdk::LocalAnswer>(start);
     const milliseconds left = ms_until(attempt_deadline_, now);
     const bool late = local.delay > left;
-    Outcome outcome =
-        late ? Outcome(failure(sdk::FailureKind::kTimeout, "the provider did not answer in time"))
-             : local.outcome;
+    Outcome outcome = late ? Outcome(sdk::Failure::of(sdk::FailureKind::kTimeout,
+                                                      "the provider did not answer in time"))
+                           : local.outcome;
     if (!late && local.delay <= milliseconds(0)) return settle(std::move(outcome));
     after(late ? left : local.delay,
           [self = shared_from_this(), outcome = std::move(outcome)] { self->settle(outcome); });
@@ -143,7 +137,8 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
   void send(sdk::HttpRequest request) {
     const milliseconds left = ms_until(attempt_deadline_, Clock::now());
     if (left <= milliseconds(0)) {
-      return settle(failure(sdk::FailureKind::kTimeout, "the provider did not answer in time"));
+      return settle(
+          sdk::Failure::of(sdk::FailureKind::kTimeout, "the provider did not answer in time"));
     }
     UpstreamLimits limits;
     limits.connect_timeout = std::min(milliseconds(inst_->config.connect_timeout_ms), left);
@@ -239,7 +234,7 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
 
   // Ends the call with a failure of the caller's own, which has no transport detail.
   void fail(sdk::FailureKind kind, std::string message) {
-    deliver(UpstreamFailure{failure(kind, std::move(message)), {}});
+    deliver(UpstreamFailure{sdk::Failure::of(kind, std::move(message)), {}});
   }
 
   void deliver(UpstreamFailure failed) {
