@@ -1,6 +1,7 @@
 #include "core/api/entry_json.h"
 
 #include "core/services/entry_rules.h"
+#include "core/store/highlights_json.h"
 
 namespace moodgate::api {
 namespace {
@@ -28,16 +29,7 @@ void write_analysis(json::Writer& w, const store::Analysis& a) {
     json::key(w, "sentiment_score");
     w.Double(a.score);
     json::key(w, "highlights");
-    w.StartArray();
-    for (const store::Highlight& h : a.highlights) {
-      w.StartObject();
-      json::key(w, "text");
-      json::string(w, h.text);
-      json::key(w, "polarity");
-      json::string(w, h.polarity);
-      w.EndObject();
-    }
-    w.EndArray();
+    store::write_highlights(w, a.highlights);
     json::key(w, "positive_count");
     w.Int(a.positive_count);
     json::key(w, "negative_count");

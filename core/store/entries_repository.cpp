@@ -1,53 +1,18 @@
 #include "core/store/entries_repository.h"
 
-#include <rapidjson/document.h>
 #include <soci/soci.h>
 
 #include <string_view>
 #include <unordered_map>
 #include <utility>
 
-#include "core/common/json.h"
+#include "core/store/highlights_json.h"
 #include "core/store/nullable.h"
 #include "core/store/sql_dialect.h"
 #include "core/store/statement.h"
-#include "moodgate/json.h"
 
 namespace moodgate::store {
 namespace {
-
-// Highlights are stored as a JSON array of {text, polarity}: read back only here.
-std::string highlights_json(const std::vector<Highlight>& highlights) {
-  return json::build([&](json::Writer& w) {
-    w.StartArray();
-    for (const Highlight& h : highlights) {
-      w.StartObject();
-      json::key(w, "text");
-      json::string(w, h.text);
-      json::key(w, "polarity");
-      json::string(w, h.polarity);
-      w.EndObject();
-    }
-    w.EndArray();
-  });
-}
-
-std::vector<Highlight> highlights_from(const std::string& text) {
-  std::vector<Highlight> out;
-  rapidjson::Document doc;
-  if (sdk::parse_json(text, doc) || !doc.IsArray()) return out;
-  for (const auto& item : doc.GetArray()) {
-    if (!item.IsObject()) continue;
-    const auto t = item.FindMember("text");
-    const auto p = item.FindMember("polarity");
-    if (t == item.MemberEnd() || p == item.MemberEnd() || !t->value.IsString() ||
-        !p->value.IsString()) {
-      continue;
-    }
-    out.push_back({t->value.GetString(), p->value.GetString()});
-  }
-  return out;
-}
 
 // The columns of one entries row as SOCI reads them (nullable ones with indicators).
 struct EntryColumns {
@@ -105,7 +70,7 @@ struct EntryColumns {
     a.sentiment = text(sentiment, sentiment_ind);
     a.score = score_ind == soci::i_ok ? score : 0;
     a.highlights =
-        highlights_ind == soci::i_ok ? highlights_from(highlights) : std::vector<Highlight>{};
+        highlights_ind == soci::i_ok ? highlights_from_json(highlights) : std::vector<Highlight>{};
     a.positive_count = positive_ind == soci::i_ok ? positive : 0;
     a.negative_count = negative_ind == soci::i_ok ? negative : 0;
     a.provider = text(provider, provider_ind);
