@@ -88,12 +88,15 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
     chain_ = &set_->chain(call_.capability);
     if (chain_->empty()) {
       return fail(sdk::FailureKind::kInvalidRequest,
-                  "no provider serves \"" + call_.capability + "\"");
+                  std::string("no provider serves \"") + capability() + "\"");
     }
     next_instance();
   }
 
  private:
+  // The call's capability by name, for messages and logs.
+  const char* capability() const { return config::to_string(call_.capability); }
+
   // Moves to the next instance of the chain (the first, the first time) and tries it.
   void next_instance() {
     if (index_ >= chain_->size()) return give_up();
@@ -185,7 +188,7 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
       inst_->breaker->on_success();  // it answered; the request was the problem
     }
     if (auto delay = retry_delay(f)) {
-      spdlog::debug("ai {} {}: {} attempt {} failed ({}: {}); retrying in {} ms", call_.capability,
+      spdlog::debug("ai {} {}: {} attempt {} failed ({}: {}); retrying in {} ms", capability(),
                     call_.request_id, inst_->config.name, attempts_here_,
                     sdk::failure_kind_name(f.kind), described(failed), delay->count());
       last_failure_ = std::move(failed);
@@ -193,7 +196,7 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
     }
     if (!falls_back(f)) return deliver(std::move(failed));
     if (index_ < chain_->size()) {
-      spdlog::warn("ai {} {}: {} failed ({}: {}); falling back to {}", call_.capability,
+      spdlog::warn("ai {} {}: {} failed ({}: {}); falling back to {}", capability(),
                    call_.request_id, inst_->config.name, sdk::failure_kind_name(f.kind),
                    described(failed), (*chain_)[index_]->config.name);
     }
@@ -221,8 +224,8 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
     if (last_failure_) return deliver(std::move(*last_failure_));
     std::string names;
     for (const auto& name : skipped_) names += (names.empty() ? "" : ", ") + name;
-    fail(sdk::FailureKind::kUnavailable,
-         "no provider for " + call_.capability + " is available now (circuit open: " + names + ")");
+    fail(sdk::FailureKind::kUnavailable, std::string("no provider for ") + capability() +
+                                             " is available now (circuit open: " + names + ")");
   }
 
   // Runs `fn` on the I/O thread after `delay`; if the client is stopping, the run is dropped and
@@ -239,7 +242,7 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
 
   void deliver(UpstreamFailure failed) {
     const std::string provider = inst_ ? inst_->config.name : "";
-    spdlog::warn("ai {} {}: failed after {} attempt(s) on {}: {}: {}", call_.capability,
+    spdlog::warn("ai {} {}: failed after {} attempt(s) on {}: {}: {}", capability(),
                  call_.request_id, attempts_, provider.empty() ? "-" : provider,
                  sdk::failure_kind_name(failed.failure.kind), described(failed));
     finish(std::move(failed.failure));
@@ -283,10 +286,10 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
     try {
       done_(std::move(answer));
     } catch (const std::exception& e) {
-      spdlog::error("ai {} {}: the caller's completion threw: {}", call_.capability,
-                    call_.request_id, e.what());
+      spdlog::error("ai {} {}: the caller's completion threw: {}", capability(), call_.request_id,
+                    e.what());
     } catch (...) {
-      spdlog::error("ai {} {}: the caller's completion threw", call_.capability, call_.request_id);
+      spdlog::error("ai {} {}: the caller's completion threw", capability(), call_.request_id);
     }
   }
 

@@ -13,10 +13,7 @@ namespace moodgate::api {
 namespace {
 
 bool known_capability(const std::string& capability) {
-  for (const char* c : config::kCapabilities) {
-    if (capability == c) return true;
-  }
-  return false;
+  return config::capability_from_string(capability).has_value();
 }
 
 Result<sdk::Task> task_from(const std::string& capability, const JsonBody& body) {
@@ -93,7 +90,7 @@ void register_debug_ai_api(http::Router& router, DebugAiApiDeps deps) {
                auto task = task_from(capability, *body);
                if (!task.ok()) return ex->fail(task.error());
                ai::AiCall call;
-               call.capability = capability;
+               call.capability = *config::capability_from_string(capability);
                call.task = std::move(task).value();
                call.request_id = request.request_id;
                call.deadline = std::chrono::steady_clock::now() + deps.deadline;

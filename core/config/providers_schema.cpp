@@ -1,6 +1,7 @@
 #include "core/config/providers_schema.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 namespace moodgate::config {
@@ -15,9 +16,13 @@ bool is_instance_name(std::string_view name) {
          });
 }
 
-bool is_capability(std::string_view name) {
-  return std::any_of(std::begin(kCapabilities), std::end(kCapabilities),
-                     [&](const char* c) { return name == c; });
+// "analysis, scenarios, summary, image".
+std::string capability_names() {
+  std::string names;
+  for (const Capability c : kCapabilities) {
+    names.append(names.empty() ? "" : ", ").append(to_string(c));
+  }
+  return names;
 }
 
 std::optional<double> read_price(const ConfigNode& node, const std::string& path,
@@ -142,15 +147,16 @@ void read_chains(const ConfigNode& node, const std::string& path, ProvidersConfi
   out.chains.clear();
   for (const ConfigEntry& entry : node.entries) {
     const std::string at = child_path(path, entry.key);
-    if (!is_capability(entry.key)) {
-      problems.add(at, "unknown capability (known: analysis, scenarios, summary, image)");
+    const std::optional<Capability> capability = capability_from_string(entry.key);
+    if (!capability) {
+      problems.add(at, "unknown capability (known: " + capability_names() + ")");
       continue;
     }
     auto names = read_text_list(entry.value, at, "a list of instance names",
                                 TextRule{.expected = "an instance name"}, problems);
     if (!names) continue;
     if (names->empty()) problems.add(at, "must name at least one instance");
-    out.chains[entry.key] = std::move(*names);
+    out.chains[*capability] = std::move(*names);
   }
 }
 
@@ -158,8 +164,8 @@ void read_chains(const ConfigNode& node, const std::string& path, ProvidersConfi
 void check_references(const ProvidersConfig& p, const std::string& path, Problems& problems) {
   std::set<std::string> names;
   for (const auto& inst : p.instances) names.insert(inst.name);
-  for (const char* capability : kCapabilities) {
-    const std::string at = child_path(child_path(path, "chains"), capability);
+  for (const Capability capability : kCapabilities) {
+    const std::string at = child_path(child_path(path, "chains"), to_string(capability));
     const auto it = p.chains.find(capability);
     if (it == p.chains.end()) {
       problems.add(at, "required, but not given");
@@ -217,11 +223,7 @@ SectionSpec providers_section() {
     }
     items.push_back("providers.instances=[" + instances + "]");
     for (const auto& [capability, chain] : p.chains) {
-      std::string list;
-      for (const auto& name : chain) list += (list.empty() ? "" : ",") + name;
-      std::string item = "providers.chains." + capability;
-      item.append("=[").append(list).append("]");
-      items.push_back(std::move(item));
+      items.push_back("providers.chains." + describe_chain(capability, chain));
     }
     items.push_back(std::string("providers.watch=") + (p.watch ? "true" : "false"));
     items.push_back("providers.max_connections_per_host=" +

@@ -47,7 +47,7 @@ void AnalysisRunner::run(const CallContext& context, const EntryText& entry,
                          std::function<void(Outcome)> done) {
   sdk::TextTask task = analysis_task(entry);
   const std::shared_ptr<const ai::ProviderSet> providers = providers_.current();
-  const ai::Chain chain = providers->chain("analysis");
+  const ai::Chain chain = providers->chain(config::Capability::kAnalysis);
   const bool caching = cache_ttl_s_ > 0;
 
   if (caching && !chain.empty()) {
@@ -72,7 +72,8 @@ void AnalysisRunner::run(const CallContext& context, const EntryText& entry,
     }
   }
 
-  ai::AiCall call{"analysis", task, context.user_id, context.request_id, context.deadline};
+  ai::AiCall call{config::Capability::kAnalysis, task, context.user_id, context.request_id,
+                  context.deadline};
   ai_.call(std::move(call), [this, chain, caching, task = std::move(task),
                              done = std::move(done)](ai::AiAnswer answer) {
     Outcome out;

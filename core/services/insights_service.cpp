@@ -71,8 +71,8 @@ void InsightsService::summarize(const CallContext& context, const Period& period
   for (const store::EntryRow& e : read->newest) {
     texts.push_back({e.created_at.substr(0, 10) + ": " + e.situation, e.thoughts, e.emotions});
   }
-  ai::AiCall call{"summary", summary_task(texts, period.from, period.to), context.user_id,
-                  context.request_id, context.deadline};
+  ai::AiCall call{config::Capability::kSummary, summary_task(texts, period.from, period.to),
+                  context.user_id, context.request_id, context.deadline};
   ai_.call(std::move(call), [base = std::move(base), done = std::move(done)](ai::AiAnswer answer) {
     if (!answer.ok()) {
       done(ai::error_for(answer));

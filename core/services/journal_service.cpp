@@ -132,8 +132,8 @@ void JournalService::enrich(const CallContext& context, store::EntryRow entry, i
 
 void JournalService::run_scenarios(const CallContext& context, const EntryText& text, int count,
                                    Reply<std::vector<store::Scenario>> done) {
-  ai::AiCall call{"scenarios", scenarios_task(text, count), context.user_id, context.request_id,
-                  context.deadline};
+  ai::AiCall call{config::Capability::kScenarios, scenarios_task(text, count), context.user_id,
+                  context.request_id, context.deadline};
   deps_.ai->call(std::move(call), [count, done = std::move(done)](ai::AiAnswer answer) {
     if (!answer.ok()) {
       done(ai::error_for(answer));

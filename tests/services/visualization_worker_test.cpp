@@ -67,10 +67,10 @@ struct Engine {
     config::ProvidersConfig cfg;
     cfg.instances = {painter};
     if (painter.name != "mock") cfg.instances.push_back(config::mock_instance());
-    cfg.chains = {{"analysis", {"mock"}},
-                  {"scenarios", {"mock"}},
-                  {"summary", {"mock"}},
-                  {"image", {painter.name}}};
+    cfg.chains = {{config::Capability::kAnalysis, {"mock"}},
+                  {config::Capability::kScenarios, {"mock"}},
+                  {config::Capability::kSummary, {"mock"}},
+                  {config::Capability::kImage, {painter.name}}};
     auto set = ai::ProviderSet::build(cfg, loader);
     INFO((set.ok() ? "" : set.error().message));
     REQUIRE(set.ok());

@@ -14,6 +14,7 @@
 #include "tests/support/test_databases.h"
 
 using moodgate::ai::UsageRecord;
+using moodgate::config::Capability;
 using moodgate::store::Database;
 using moodgate::store::UsageRepository;
 using moodgate::store::UsageTotals;
@@ -49,7 +50,7 @@ UsageRecord analysis_by(const std::string& user_id) {
   UsageRecord r;
   r.user_id = user_id;
   r.request_id = "req-0001";
-  r.capability = "analysis";
+  r.capability = Capability::kAnalysis;
   r.provider = "gemini-main";
   r.model = "gemini-2.5-flash";
   r.tokens_in = 1234;
@@ -63,7 +64,7 @@ UsageRecord analysis_by(const std::string& user_id) {
 
 UsageRecord anonymous_image() {
   UsageRecord r;
-  r.capability = "image";
+  r.capability = Capability::kImage;
   r.provider = "nano-banana";
   r.model = "gemini-2.5-flash-image";
   r.tokens_in = 10;
@@ -102,7 +103,7 @@ TEST_CASE("usage records read back field for field, newest first, with or withou
   const UsageRecord first = analysis_by("u-1");
   const UsageRecord second = anonymous_image();
   UsageRecord third = analysis_by("u-1");
-  third.capability = "summary";
+  third.capability = Capability::kSummary;
   third.request_id = "req-0002";
   insert(*db, {first, second});
   insert(*db, {third});
@@ -118,7 +119,7 @@ TEST_CASE("usage records read back field for field, newest first, with or withou
   const auto newest = recent(*db, 2);
   REQUIRE(newest.size() == 2);
   CHECK(newest[0].request_id == "req-0002");
-  CHECK(newest[1].capability == "image");
+  CHECK(newest[1].capability == Capability::kImage);
   CHECK(recent(*db, 0).empty());
 }
 
@@ -156,7 +157,7 @@ TEST_CASE("a usage batch with a row the table refuses leaves no rows", "[store][
   auto db = open_migrated(test_db);
 
   UsageRecord bad = anonymous_image();
-  bad.capability = "poetry";  // not one of the capabilities the CHECK allows
+  bad.tokens_in = -1;  // the CHECK allows no negative count
   auto inserted = db->transaction("test.ai_usage.insert", [&](soci::session& sql) {
     UsageRepository(sql).insert({anonymous_image(), bad});
   });
