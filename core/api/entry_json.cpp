@@ -20,8 +20,8 @@ void write_scenario(json::Writer& w, const store::Scenario& s) {
 void write_analysis(json::Writer& w, const store::Analysis& a) {
   w.StartObject();
   json::key(w, "status");
-  json::string(w, a.status);
-  if (a.status == "ready") {
+  json::string(w, store::to_string(a.status));
+  if (a.status == store::AnalysisStatus::kReady) {
     json::key(w, "summary");
     json::string(w, a.summary);
     json::key(w, "sentiment");
@@ -38,7 +38,7 @@ void write_analysis(json::Writer& w, const store::Analysis& a) {
     json::string(w, a.provider);
     json::key(w, "model");
     json::string(w, a.model);
-  } else if (a.status == "failed") {
+  } else if (a.status == store::AnalysisStatus::kFailed) {
     json::key(w, "error");
     w.StartObject();
     json::key(w, "code");

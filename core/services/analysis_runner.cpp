@@ -9,7 +9,7 @@ namespace {
 
 store::Analysis failed_analysis(const Error& error, std::string provider, std::string model) {
   store::Analysis a;
-  a.status = "failed";
+  a.status = store::AnalysisStatus::kFailed;
   a.error_code = error_code_name(error.code);
   a.error_message = error.message;
   a.provider = std::move(provider);

@@ -49,7 +49,8 @@ void JournalService::create(const CallContext& context, EntryDraft draft, bool a
   entry.thoughts = std::move(draft.thoughts);
   entry.emotions = std::move(draft.emotions);
   const WallClock::time_point at = deps_.clock();
-  entry.analysis.status = analyze ? "pending" : "skipped";
+  entry.analysis.status =
+      analyze ? store::AnalysisStatus::kPending : store::AnalysisStatus::kSkipped;
   if (analyze) entry.analysis.pending_until = pending_until(at);
   entry.created_at = format_rfc3339_ms(at);
   entry.updated_at = entry.created_at;
@@ -196,8 +197,10 @@ void JournalService::update(const CallContext& context, const std::string& id,
       analyze ? std::optional<std::string>(pending_until(at)) : std::nullopt;
   auto changed = db_.transaction("entries.change", [&](soci::session& sql) {
     store::EntriesRepository entries(sql);
-    if (!entries.change_content(context.user_id, id, change, analyze ? "pending" : "skipped", until,
-                                format_rfc3339_ms(at))) {
+    if (!entries.change_content(
+            context.user_id, id, change,
+            analyze ? store::AnalysisStatus::kPending : store::AnalysisStatus::kSkipped, until,
+            format_rfc3339_ms(at))) {
       return std::optional<store::EntryRow>();
     }
     return entries.find(context.user_id, id);

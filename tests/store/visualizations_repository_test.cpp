@@ -106,7 +106,7 @@ TEST_CASE("a visualization is queued only for an entry of the same user", "[stor
   CHECK(row.user_id == "u1");
   CHECK(row.style == "watercolor");
   CHECK(row.aspect_ratio == "1:1");
-  CHECK(row.status == "queued");
+  CHECK(row.status == store::VisualizationStatus::kQueued);
   CHECK(row.attempts == 0);
   CHECK_FALSE(row.provider);
   CHECK_FALSE(row.model);
@@ -179,7 +179,7 @@ TEST_CASE("jobs are claimed oldest first with the entry the prompt needs", "[sto
   auto job = claim(db, "w:0");
   REQUIRE(job);
   CHECK(job->job.id == first.id);
-  CHECK(job->job.status == "running");
+  CHECK(job->job.status == store::VisualizationStatus::kRunning);
   CHECK(job->job.attempts == 1);
   CHECK(job->entry.situation == rich.situation);
   CHECK(job->entry.thoughts == rich.thoughts);
@@ -187,7 +187,7 @@ TEST_CASE("jobs are claimed oldest first with the entry the prompt needs", "[sto
   CHECK(job->entry.emotions[0].name == "calm");
   CHECK(job->entry.emotions[0].intensity == Approx(0.9));
   CHECK(job->entry.emotions[2].name == "tired");
-  CHECK(job->entry.analysis_status == "ready");
+  CHECK(job->entry.analysis_status == store::AnalysisStatus::kReady);
   CHECK(job->entry.analysis_summary == std::optional<std::string>("A restful day."));
   CHECK(job->entry.analysis_sentiment == std::optional<std::string>("positive"));
 
@@ -244,7 +244,7 @@ TEST_CASE("a retried job waits for its next attempt; a failed one is final", "[s
   CHECK(in_tx(
       db, [&](Repo& r) { return r.retry_later(row.id, "w:0", later, "UPSTREAM_ERROR", "503"); }));
   auto queued = in_tx(db, [&](Repo& r) { return r.find("u1", row.id); });
-  CHECK(queued->status == "queued");
+  CHECK(queued->status == store::VisualizationStatus::kQueued);
   CHECK(queued->error_code == std::optional<std::string>("UPSTREAM_ERROR"));
   CHECK_FALSE(claim(db, "w:1"));  // not due for an hour
 
@@ -252,7 +252,7 @@ TEST_CASE("a retried job waits for its next attempt; a failed one is final", "[s
   REQUIRE(claim(db, "w:1"));
   CHECK(in_tx(db, [&](Repo& r) { return r.fail(other.id, "w:1", "CONTENT_BLOCKED", "refused"); }));
   auto failed = in_tx(db, [&](Repo& r) { return r.find("u1", other.id); });
-  CHECK(failed->status == "failed");
+  CHECK(failed->status == store::VisualizationStatus::kFailed);
   CHECK(failed->error_code == std::optional<std::string>("CONTENT_BLOCKED"));
   CHECK(failed->error_message == std::optional<std::string>("refused"));
   CHECK(failed->completed_at.has_value());
@@ -282,7 +282,7 @@ TEST_CASE("image bytes come back exactly as stored, with their SHA-256", "[store
   CHECK_FALSE(in_tx(db, [&](Repo& r) { return r.image("u2", row.id); }));
 
   auto done = in_tx(db, [&](Repo& r) { return r.find("u1", row.id); });
-  CHECK(done->status == "succeeded");
+  CHECK(done->status == store::VisualizationStatus::kSucceeded);
   CHECK(done->provider == std::optional<std::string>("mock"));
   CHECK(done->model == std::optional<std::string>("mock-1"));
   CHECK(done->width == std::optional<int>(256));
