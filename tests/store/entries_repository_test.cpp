@@ -2,7 +2,8 @@
 // by their owner; lists are newest first (ties by id) and filtered by from/to/emotion; an
 // analysis is stored only for the entry's current revision; a content change bumps the revision
 // and clears the analysis; scenarios are replaced as a whole; removing an entry takes its
-// emotions and scenarios; and paging by cursor sees every entry once while others are inserted.
+// emotions and scenarios; paging by cursor sees every entry once while others are inserted; and
+// an analysis status the core does not know is an error, never a guess.
 #include "core/store/entries_repository.h"
 
 #include <soci/soci.h>
@@ -35,6 +36,7 @@ using moodgate::store::Scenario;
 using moodgate::testing::create_test_user;
 using moodgate::testing::open_migrated;
 using moodgate::testing::test_backend_names;
+using moodgate::testing::write_unchecked;
 
 namespace {
 
@@ -404,4 +406,28 @@ TEST_CASE("paging by cursor sees every entry exactly once while others are being
     CHECK(std::count_if(seen.begin(), seen.end(), [&](const auto& s) { return s.second == id; }) ==
           1);
   }
+}
+
+TEST_CASE("an entry whose analysis status the core does not know reads as an error",
+          "[store][entries]") {
+  const auto backend = GENERATE(from_range(test_backend_names()));
+  INFO(backend);
+  auto test_db = moodgate::testing::make_test_database(backend);
+  auto db = open_migrated(test_db);
+  create_test_user(*db, "u1");
+  insert(*db, entry("e1", "u1", "2030-01-01T08:00:00.000Z"));
+  insert(*db, entry("e2", "u1", "2030-01-01T09:00:00.000Z"));
+  write_unchecked(*db, "entries", "analysis_status", "archived", "id = 'e1'");
+
+  auto found = db->run("test.entries.find",
+                       [](soci::session& sql) { return EntriesRepository(sql).find("u1", "e1"); });
+  REQUIRE_FALSE(found.ok());
+  CHECK(found.error().code == moodgate::ErrorCode::kInternal);
+  auto listed = db->run("test.entries.list", [](soci::session& sql) {
+    return EntriesRepository(sql).list("u1", {}, 10, std::nullopt);
+  });
+  REQUIRE_FALSE(listed.ok());
+  CHECK(listed.error().code == moodgate::ErrorCode::kInternal);
+  // The other entry is unaffected.
+  CHECK(with_entries(*db, [](EntriesRepository& r) { return r.find("u1", "e2"); }).has_value());
 }

@@ -1,5 +1,6 @@
 // UsageRepository stores one ai_usage row per AI call and reads it back unchanged, on both
-// backends; rows outlive the user they belonged to.
+// backends; rows outlive the user they belonged to; a capability the core does not know reads
+// as an error.
 #include "core/store/usage_repository.h"
 
 #include <soci/soci.h>
@@ -22,6 +23,7 @@ using moodgate::testing::create_test_user;
 using moodgate::testing::make_test_database;
 using moodgate::testing::open_migrated;
 using moodgate::testing::test_backend_names;
+using moodgate::testing::write_unchecked;
 
 namespace {
 
@@ -163,6 +165,21 @@ TEST_CASE("a usage batch with a row the table refuses leaves no rows", "[store][
   });
   CHECK_FALSE(inserted.ok());
   CHECK(recent(*db, 10).empty());
+}
+
+TEST_CASE("a usage row whose capability the core does not know reads as an error",
+          "[store][usage]") {
+  const auto backend = GENERATE(from_range(test_backend_names()));
+  INFO(backend);
+  auto test_db = make_test_database(backend);
+  auto db = open_migrated(test_db);
+  insert(*db, {anonymous_image()});
+  write_unchecked(*db, "ai_usage", "capability", "poetry", "capability = 'image'");
+
+  auto rows = db->run("test.ai_usage.recent",
+                      [](soci::session& sql) { return UsageRepository(sql).recent(10); });
+  REQUIRE_FALSE(rows.ok());
+  CHECK(rows.error().code == moodgate::ErrorCode::kInternal);
 }
 
 TEST_CASE("usage totals add up one user's calls, tokens and cost", "[store][usage]") {

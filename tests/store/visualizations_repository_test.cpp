@@ -1,6 +1,7 @@
 // VisualizationsRepository on both backends: jobs only for the owner's entries, newest-first
 // pages, the claim protocol (order, leases, take-over, conditional completion) and image bytes
-// that come back exactly as stored. On PostgreSQL, concurrent claimers never share a job.
+// that come back exactly as stored. On PostgreSQL, concurrent claimers never share a job. A
+// status the core does not know is an error, never a guess.
 #include "core/store/visualizations_repository.h"
 
 #include <soci/soci.h>
@@ -295,6 +296,30 @@ TEST_CASE("image bytes come back exactly as stored, with their SHA-256", "[store
   delete_test_entry(db, f.entry);
   CHECK(count_rows(db, "visualizations", "id", row.id) == 0);
   CHECK(count_rows(db, "visualization_images", "visualization_id", row.id) == 0);
+}
+
+TEST_CASE("a job or an entry whose status the core does not know reads as an error",
+          "[store][viz]") {
+  const auto backend = GENERATE(from_range(test_backend_names()));
+  INFO(backend);
+  Fixture f(backend);
+  Database& db = *f.db;
+  const VisualizationRow odd = queue(db, "u1", f.entry);
+  const VisualizationRow fine = queue(db, "u1", create_test_entry(db, "u1"));
+  write_unchecked(db, "visualizations", "status", "archived", "id = '" + odd.id + "'");
+
+  auto found =
+      db.run("test.viz.find", [&](soci::session& sql) { return Repo(sql).find("u1", odd.id); });
+  REQUIRE_FALSE(found.ok());
+  CHECK(found.error().code == ErrorCode::kInternal);
+  CHECK(in_tx(db, [&](Repo& r) { return r.find("u1", fine.id); }).has_value());
+
+  // A claim reads the job's entry too: its analysis status is checked the same way.
+  write_unchecked(db, "entries", "analysis_status", "archived", "id = '" + fine.entry_id + "'");
+  auto claimed = db.transaction("test.viz.claim",
+                                [](soci::session& sql) { return Repo(sql).claim_due("w:0", 60s); });
+  REQUIRE_FALSE(claimed.ok());
+  CHECK(claimed.error().code == ErrorCode::kInternal);
 }
 
 TEST_CASE("concurrent claimers on PostgreSQL never get the same job", "[store][viz][postgres]") {
