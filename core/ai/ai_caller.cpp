@@ -18,13 +18,6 @@ using Clock = Timers::Clock;
 using std::chrono::milliseconds;
 using Outcome = std::variant<sdk::Result, sdk::Failure>;
 
-sdk::Failure failure(sdk::FailureKind kind, std::string message) {
-  sdk::Failure f;
-  f.kind = kind;
-  f.message = std::move(message);
-  return f;
-}
-
 // "message", or "message (detail)" when the transport said more: what a log line shows.
 std::string described(const UpstreamFailure& f) {
   return f.detail.empty() ? f.failure.message : f.failure.message + " (" + f.detail + ")";
@@ -47,7 +40,8 @@ auto guarded(const ProviderInstance& inst, const char* step, F&& fn) -> decltype
     spdlog::error("provider {} (plugin {}) threw from {}", inst.config.name, inst.plugin->name,
                   step);
   }
-  return failure(sdk::FailureKind::kBadResponse, "the provider plugin failed unexpectedly");
+  return sdk::Failure::of(sdk::FailureKind::kBadResponse,
+                          "the provider plugin failed unexpectedly");
 }
 
 }  // namespace
@@ -89,12 +83,15 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
     chain_ = &set_->chain(call_.capability);
     if (chain_->empty()) {
       return fail(sdk::FailureKind::kInvalidRequest,
-                  "no provider serves \"" + call_.capability + "\"");
+                  std::string("no provider serves \"") + capability() + "\"");
     }
     next_instance();
   }
 
  private:
+  // The call's capability by name, for messages and logs.
+  const char* capability() const { return config::to_string(call_.capability); }
+
   // Moves to the next instance of the chain (the first, the first time) and tries it.
   void next_instance() {
     if (index_ >= chain_->size()) return give_up();
@@ -127,9 +124,9 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
     const auto& local = std::get<sdk::LocalAnswer>(start);
     const milliseconds left = ms_until(attempt_deadline_, now);
     const bool late = local.delay > left;
-    Outcome outcome =
-        late ? Outcome(failure(sdk::FailureKind::kTimeout, "the provider did not answer in time"))
-             : local.outcome;
+    Outcome outcome = late ? Outcome(sdk::Failure::of(sdk::FailureKind::kTimeout,
+                                                      "the provider did not answer in time"))
+                           : local.outcome;
     if (!late && local.delay <= milliseconds(0)) return settle(std::move(outcome));
     after(late ? left : local.delay,
           [self = shared_from_this(), outcome = std::move(outcome)] { self->settle(outcome); });
@@ -138,7 +135,8 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
   void send(sdk::HttpRequest request) {
     const milliseconds left = ms_until(attempt_deadline_, owner_.timers_.now());
     if (left <= milliseconds(0)) {
-      return settle(failure(sdk::FailureKind::kTimeout, "the provider did not answer in time"));
+      return settle(
+          sdk::Failure::of(sdk::FailureKind::kTimeout, "the provider did not answer in time"));
     }
     UpstreamLimits limits;
     limits.connect_timeout = std::min(milliseconds(inst_->config.connect_timeout_ms), left);
@@ -185,7 +183,7 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
       inst_->breaker->on_success();  // it answered; the request was the problem
     }
     if (auto delay = retry_delay(f)) {
-      spdlog::debug("ai {} {}: {} attempt {} failed ({}: {}); retrying in {} ms", call_.capability,
+      spdlog::debug("ai {} {}: {} attempt {} failed ({}: {}); retrying in {} ms", capability(),
                     call_.request_id, inst_->config.name, attempts_here_,
                     sdk::failure_kind_name(f.kind), described(failed), delay->count());
       last_failure_ = std::move(failed);
@@ -193,7 +191,7 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
     }
     if (!falls_back(f)) return deliver(std::move(failed));
     if (index_ < chain_->size()) {
-      spdlog::warn("ai {} {}: {} failed ({}: {}); falling back to {}", call_.capability,
+      spdlog::warn("ai {} {}: {} failed ({}: {}); falling back to {}", capability(),
                    call_.request_id, inst_->config.name, sdk::failure_kind_name(f.kind),
                    described(failed), (*chain_)[index_]->config.name);
     }
@@ -222,8 +220,8 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
     if (last_failure_) return deliver(std::move(*last_failure_));
     std::string names;
     for (const auto& name : skipped_) names += (names.empty() ? "" : ", ") + name;
-    fail(sdk::FailureKind::kUnavailable,
-         "no provider for " + call_.capability + " is available now (circuit open: " + names + ")");
+    fail(sdk::FailureKind::kUnavailable, std::string("no provider for ") + capability() +
+                                             " is available now (circuit open: " + names + ")");
   }
 
   // Runs `fn` after `delay` on the timers; if they drop it (the client is stopping), the run is
@@ -235,12 +233,12 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
 
   // Ends the call with a failure of the caller's own, which has no transport detail.
   void fail(sdk::FailureKind kind, std::string message) {
-    deliver(UpstreamFailure{failure(kind, std::move(message)), {}});
+    deliver(UpstreamFailure{sdk::Failure::of(kind, std::move(message)), {}});
   }
 
   void deliver(UpstreamFailure failed) {
     const std::string provider = inst_ ? inst_->config.name : "";
-    spdlog::warn("ai {} {}: failed after {} attempt(s) on {}: {}: {}", call_.capability,
+    spdlog::warn("ai {} {}: failed after {} attempt(s) on {}: {}: {}", capability(),
                  call_.request_id, attempts_, provider.empty() ? "-" : provider,
                  sdk::failure_kind_name(failed.failure.kind), described(failed));
     finish(std::move(failed.failure));
@@ -284,10 +282,10 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
     try {
       done_(std::move(answer));
     } catch (const std::exception& e) {
-      spdlog::error("ai {} {}: the caller's completion threw: {}", call_.capability,
-                    call_.request_id, e.what());
+      spdlog::error("ai {} {}: the caller's completion threw: {}", capability(), call_.request_id,
+                    e.what());
     } catch (...) {
-      spdlog::error("ai {} {}: the caller's completion threw", call_.capability, call_.request_id);
+      spdlog::error("ai {} {}: the caller's completion threw", capability(), call_.request_id);
     }
   }
 

@@ -53,8 +53,8 @@
 namespace moodgate::ai {
 
 struct AiCall {
-  std::string capability;              // "analysis", "scenarios", "summary" or "image"
-  sdk::Task task;                      // a TextTask for the first three, an ImageTask for image
+  config::Capability capability = config::Capability::kAnalysis;
+  sdk::Task task;                      // an ImageTask for kImage, else a TextTask
   std::optional<std::string> user_id;  // for the usage record
   std::string request_id;              // for the usage record and logs
   // No attempt starts, and no backoff is waited, past this point (e.g. the HTTP request's own

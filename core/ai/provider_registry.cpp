@@ -8,8 +8,9 @@
 namespace moodgate::ai {
 namespace {
 
-sdk::Capability needed_for(std::string_view capability) {
-  return capability == "image" ? sdk::Capability::kImage : sdk::Capability::kText;
+sdk::Capability needed_for(config::Capability capability) {
+  return capability == config::Capability::kImage ? sdk::Capability::kImage
+                                                  : sdk::Capability::kText;
 }
 
 const char* capability_noun(sdk::Capability c) {
@@ -54,7 +55,7 @@ Result<std::shared_ptr<const ProviderSet>> ProviderSet::build(
       const sdk::Capability needed = needed_for(capability);
       const auto& caps = it->second->capabilities;
       if (std::find(caps.begin(), caps.end(), needed) == caps.end()) {
-        std::string problem = "providers.chains." + capability;
+        std::string problem = std::string("providers.chains.") + config::to_string(capability);
         problem.append(": ").append(name).append(" (plugin ").append(it->second->plugin->name);
         problem.append(") cannot make ").append(capability_noun(needed));
         problems.push_back(std::move(problem));
@@ -72,10 +73,10 @@ Result<std::shared_ptr<const ProviderSet>> ProviderSet::build(
   return std::shared_ptr<const ProviderSet>(set);
 }
 
-const Chain& ProviderSet::chain(std::string_view capability) const {
+const Chain& ProviderSet::chain(config::Capability capability) const {
   static const Chain kEmpty;
-  for (const auto& [name, chain] : chains_) {
-    if (name == capability) return chain;
+  for (const auto& [served, chain] : chains_) {
+    if (served == capability) return chain;
   }
   return kEmpty;
 }

@@ -12,12 +12,13 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/ai/circuit_breaker.h"
 #include "core/ai/plugin_loader.h"
 #include "core/common/result.h"
+#include "core/config/capability.h"
 #include "core/config/config.h"
 #include "moodgate/provider.h"
 
@@ -44,9 +45,9 @@ class ProviderSet {
   static Result<std::shared_ptr<const ProviderSet>> build(const config::ProvidersConfig& config,
                                                           PluginLoader& loader);
 
-  // The instances serving `capability` ("analysis", ...), in the order to try them; empty for
-  // an unknown capability.
-  const Chain& chain(std::string_view capability) const;
+  // The instances serving `capability`, in the order to try them; empty when the config gave
+  // it no chain.
+  const Chain& chain(config::Capability capability) const;
   const std::vector<std::shared_ptr<const ProviderInstance>>& instances() const {
     return instances_;
   }
@@ -55,7 +56,7 @@ class ProviderSet {
 
  private:
   std::vector<std::shared_ptr<const ProviderInstance>> instances_;
-  std::vector<std::pair<std::string, Chain>> chains_;
+  std::vector<std::pair<config::Capability, Chain>> chains_;
 };
 
 class ProviderRegistry {

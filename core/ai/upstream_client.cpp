@@ -50,7 +50,7 @@ void run_guarded(const char* what, F&& fn) {
 }
 
 UpstreamFailure shutting_down() {
-  return upstream::failure(sdk::FailureKind::kUnavailable, "shutting down");
+  return UpstreamFailure{sdk::Failure::of(sdk::FailureKind::kUnavailable, "shutting down"), {}};
 }
 
 }  // namespace

@@ -145,17 +145,10 @@ Exchange::~Exchange() {
   curl_slist_free_all(headers);
 }
 
-UpstreamFailure failure(sdk::FailureKind kind, std::string phrase, std::string detail) {
-  UpstreamFailure f;
-  f.failure.kind = kind;
-  f.failure.message = std::move(phrase);
-  f.detail = std::move(detail);
-  return f;
-}
-
 UpstreamFailure not_made(std::string detail) {
-  return failure(sdk::FailureKind::kUnavailable, "the gateway could not make the request",
-                 std::move(detail));
+  return UpstreamFailure{
+      sdk::Failure::of(sdk::FailureKind::kUnavailable, "the gateway could not make the request"),
+      std::move(detail)};
 }
 
 std::optional<UpstreamFailure> prepare(Exchange& ex, const UpstreamClientOptions& options,
@@ -238,9 +231,10 @@ UpstreamOutcome outcome_of(Exchange& ex, CURLcode code) {
   }
   const std::string prefix = "upstream " + authority_of(ex.request.url) + ": ";
   if (ex.too_large || code == CURLE_FILESIZE_EXCEEDED) {
-    return failure(
-        sdk::FailureKind::kBadResponse, "the provider's answer was larger than the limit",
-        prefix + "response larger than " + std::to_string(ex.limits.max_response_bytes) + " bytes");
+    return UpstreamFailure{
+        sdk::Failure::of(sdk::FailureKind::kBadResponse,
+                         "the provider's answer was larger than the limit"),
+        prefix + "response larger than " + std::to_string(ex.limits.max_response_bytes) + " bytes"};
   }
   const Trouble trouble = trouble_of(code);
   // The error buffer says more than curl_easy_strerror() ("Failed to connect to h port 1
@@ -253,7 +247,8 @@ UpstreamOutcome outcome_of(Exchange& ex, CURLcode code) {
         std::chrono::steady_clock::now() - ex.sent_at);
     detail = "timed out after " + std::to_string(elapsed.count()) + " ms (" + detail + ")";
   }
-  return failure(trouble.kind, std::string(trouble.phrase), prefix + detail);
+  return UpstreamFailure{sdk::Failure::of(trouble.kind, std::string(trouble.phrase)),
+                         prefix + detail};
 }
 
 std::string scrub(std::string text, const sdk::HttpRequest& request) {

@@ -46,9 +46,6 @@ std::optional<UpstreamFailure> prepare(Exchange& ex, const UpstreamClientOptions
 // query, user info or header values.
 UpstreamOutcome outcome_of(Exchange& ex, CURLcode code);
 
-// A failure of `kind` with the client-safe `phrase` and the log-only `detail`.
-UpstreamFailure failure(sdk::FailureKind kind, std::string phrase, std::string detail = {});
-
 // kUnavailable "the gateway could not make the request": libcurl would not take it (no easy
 // handle, an option or the multi handle refused); `detail` says which, for the log.
 UpstreamFailure not_made(std::string detail);

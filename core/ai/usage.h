@@ -9,12 +9,14 @@
 #include <optional>
 #include <string>
 
+#include "core/config/capability.h"
+
 namespace moodgate::ai {
 
 struct UsageRecord {
   std::optional<std::string> user_id;  // none for calls no user asked for
   std::string request_id;              // the HTTP request's X-Request-ID, if any
-  std::string capability;              // "analysis", "scenarios", "summary" or "image"
+  config::Capability capability = config::Capability::kAnalysis;
   std::string provider;                // the instance that answered, or the last one tried
   std::string model;                   // the model that answered (or the instance's model)
   long long tokens_in = 0;

@@ -13,10 +13,7 @@ namespace moodgate::api {
 namespace {
 
 bool known_capability(const std::string& capability) {
-  for (const char* c : config::kCapabilities) {
-    if (capability == c) return true;
-  }
-  return false;
+  return config::capability_from_string(capability).has_value();
 }
 
 Result<sdk::Task> task_from(const std::string& capability, const JsonBody& body) {
@@ -91,7 +88,7 @@ async::Task<Result<http::HttpResponse>> call_capability(ai::AiCalls& ai,
   auto task = task_from(capability, *body);
   if (!task.ok()) co_return task.error();
   ai::AiCall ai_call;
-  ai_call.capability = capability;
+  ai_call.capability = *config::capability_from_string(capability);
   ai_call.task = std::move(task).value();
   ai_call.request_id = request.request_id;
   ai_call.deadline = std::chrono::steady_clock::now() + deadline;

@@ -1,6 +1,7 @@
 #include "core/api/entry_json.h"
 
 #include "core/services/entry_rules.h"
+#include "core/store/highlights_json.h"
 
 namespace moodgate::api {
 namespace {
@@ -19,8 +20,8 @@ void write_scenario(json::Writer& w, const store::Scenario& s) {
 void write_analysis(json::Writer& w, const store::Analysis& a) {
   w.StartObject();
   json::key(w, "status");
-  json::string(w, a.status);
-  if (a.status == "ready") {
+  json::string(w, store::to_string(a.status));
+  if (a.status == store::AnalysisStatus::kReady) {
     json::key(w, "summary");
     json::string(w, a.summary);
     json::key(w, "sentiment");
@@ -28,16 +29,7 @@ void write_analysis(json::Writer& w, const store::Analysis& a) {
     json::key(w, "sentiment_score");
     w.Double(a.score);
     json::key(w, "highlights");
-    w.StartArray();
-    for (const store::Highlight& h : a.highlights) {
-      w.StartObject();
-      json::key(w, "text");
-      json::string(w, h.text);
-      json::key(w, "polarity");
-      json::string(w, h.polarity);
-      w.EndObject();
-    }
-    w.EndArray();
+    store::write_highlights(w, a.highlights);
     json::key(w, "positive_count");
     w.Int(a.positive_count);
     json::key(w, "negative_count");
@@ -46,7 +38,7 @@ void write_analysis(json::Writer& w, const store::Analysis& a) {
     json::string(w, a.provider);
     json::key(w, "model");
     json::string(w, a.model);
-  } else if (a.status == "failed") {
+  } else if (a.status == store::AnalysisStatus::kFailed) {
     json::key(w, "error");
     w.StartObject();
     json::key(w, "code");

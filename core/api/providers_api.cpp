@@ -11,8 +11,8 @@ std::string providers_json(const ai::ProviderSet& set) {
     w.StartObject();
     json::key(w, "capabilities");
     w.StartObject();
-    for (const char* capability : config::kCapabilities) {
-      json::key(w, capability);
+    for (const config::Capability capability : config::kCapabilities) {
+      json::key(w, config::to_string(capability));
       w.StartArray();
       for (const auto& inst : set.chain(capability)) {
         w.StartObject();

@@ -28,8 +28,8 @@ std::string visualization_image_path(const std::string& id) {
 }
 
 void write_visualization(json::Writer& w, const services::Visualization& v) {
-  const bool succeeded = v.status == "succeeded";
-  const bool failed = v.status == "failed";
+  const bool succeeded = v.status == store::VisualizationStatus::kSucceeded;
+  const bool failed = v.status == store::VisualizationStatus::kFailed;
   w.StartObject();
   json::key(w, "id");
   json::string(w, v.id);
@@ -40,7 +40,7 @@ void write_visualization(json::Writer& w, const services::Visualization& v) {
   json::key(w, "aspect_ratio");
   json::string(w, v.aspect_ratio);
   json::key(w, "status");
-  json::string(w, v.status);
+  json::string(w, store::to_string(v.status));
   optional_string(w, "image_url",
                   succeeded ? std::optional(visualization_image_path(v.id)) : std::nullopt);
   optional_string(w, "mime_type", v.mime_type);

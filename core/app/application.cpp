@@ -22,6 +22,7 @@
 #include "core/common/async.h"
 #include "core/common/threads.h"
 #include "core/common/uuid.h"
+#include "core/config/capability.h"
 #include "core/config/config_loader.h"
 #include "core/http/access_log.h"
 #include "core/http/server.h"
@@ -249,10 +250,7 @@ Status Application::reload_providers(const config::ProvidersConfig& providers) {
   impl_->providers->replace(std::move(next).value());
   std::string chains;
   for (const auto& [capability, names] : providers.chains) {
-    std::string list;
-    for (const auto& name : names) list += (list.empty() ? "" : ",") + name;
-    chains.append(chains.empty() ? "" : " ").append(capability).append("=[").append(list);
-    chains += "]";
+    chains.append(chains.empty() ? "" : " ").append(config::describe_chain(capability, names));
   }
   spdlog::info("providers reloaded: {}", chains);
   return {};

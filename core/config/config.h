@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "core/config/capability.h"
+
 namespace moodgate::config {
 
 struct ServerConfig {
@@ -96,9 +98,6 @@ struct ProviderInstanceConfig {
   double price_per_image = 0;           // USD per image, added for image calls
 };
 
-// The capabilities the app asks for; each is served by a chain of instances, tried in order.
-inline constexpr const char* kCapabilities[] = {"analysis", "scenarios", "summary", "image"};
-
 // The embedded default's only instance: the offline mock plugin.
 inline ProviderInstanceConfig mock_instance() {
   ProviderInstanceConfig mock;
@@ -116,8 +115,11 @@ struct ProvidersConfig {
   int max_connections_per_host = 256;
   int max_connections = 1024;
   std::vector<ProviderInstanceConfig> instances{mock_instance()};
-  std::map<std::string, std::vector<std::string>> chains{
-      {"analysis", {"mock"}}, {"scenarios", {"mock"}}, {"summary", {"mock"}}, {"image", {"mock"}}};
+  // The instance names serving each capability, in the order to try them.
+  std::map<Capability, std::vector<std::string>> chains{{Capability::kAnalysis, {"mock"}},
+                                                        {Capability::kScenarios, {"mock"}},
+                                                        {Capability::kSummary, {"mock"}},
+                                                        {Capability::kImage, {"mock"}}};
 };
 
 // The journal API: entries, their analysis and scenarios, idempotent writes, insights.

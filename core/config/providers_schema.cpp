@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include "core/config/option_limits.h"
@@ -18,13 +19,13 @@ bool is_instance_name(std::string_view name) {
   });
 }
 
-bool is_capability(std::string_view name) {
-  return std::any_of(std::begin(kCapabilities), std::end(kCapabilities),
-                     [&](const char* c) { return name == c; });
-}
-
-std::vector<std::string_view> capability_names() {
-  return {std::begin(kCapabilities), std::end(kCapabilities)};
+// "analysis, scenarios, summary, image".
+std::string capability_names() {
+  std::string names;
+  for (const Capability c : kCapabilities) {
+    names.append(names.empty() ? "" : ", ").append(to_string(c));
+  }
+  return names;
 }
 
 OptionSpec<ProviderInstanceConfig> price_option(std::string_view key, std::string_view meaning,
@@ -39,12 +40,6 @@ std::string show_instances(const ProvidersConfig& p) {
   for (const ProviderInstanceConfig& instance : p.instances) {
     out += (out.empty() ? "" : ",") + instance.name + "(" + instance.plugin + ")";
   }
-  return "[" + out + "]";
-}
-
-std::string show_chain(const std::vector<std::string>& chain) {
-  std::string out;
-  for (const std::string& name : chain) out += (out.empty() ? "" : ",") + name;
   return "[" + out + "]";
 }
 
@@ -129,21 +124,22 @@ OptionSpec<ProvidersConfig> chains_option() {
         p.chains.clear();
         for (const ConfigEntry& entry : node.entries) {
           const std::string at = child_path(path, entry.key);
-          if (!is_capability(entry.key)) {
-            problems.add(at, "unknown capability (known: " + join_keys(capability_names()) + ")");
+          const std::optional<Capability> capability = capability_from_string(entry.key);
+          if (!capability) {
+            problems.add(at, "unknown capability (known: " + capability_names() + ")");
             continue;
           }
           auto names = read_text_list(entry.value, at, "a list of instance names",
                                       TextRule{.expected = "an instance name"}, problems);
           if (!names) continue;
           if (names->empty()) problems.add(at, "must name at least one instance");
-          p.chains[entry.key] = std::move(*names);
+          p.chains[*capability] = std::move(*names);
         }
       },
       [](const ProvidersConfig& p) {
         std::string out;
         for (const auto& [capability, chain] : p.chains) {
-          out += (out.empty() ? "" : ",") + capability + "=" + show_chain(chain);
+          out += (out.empty() ? "" : ",") + describe_chain(capability, chain);
         }
         return "{" + out + "}";
       }};
@@ -153,8 +149,8 @@ OptionSpec<ProvidersConfig> chains_option() {
 void check_references(const ProvidersConfig& p, const std::string& path, Problems& problems) {
   std::set<std::string> names;
   for (const auto& inst : p.instances) names.insert(inst.name);
-  for (const char* capability : kCapabilities) {
-    const std::string at = child_path(child_path(path, "chains"), capability);
+  for (const Capability capability : kCapabilities) {
+    const std::string at = child_path(child_path(path, "chains"), to_string(capability));
     const auto it = p.chains.find(capability);
     if (it == p.chains.end()) {
       problems.add(at, "required, but not given");
@@ -200,7 +196,7 @@ SectionSpec providers_section() {
     const ProvidersConfig& p = config.providers;
     items.push_back("providers.instances=" + show_instances(p));
     for (const auto& [capability, chain] : p.chains) {
-      items.push_back("providers.chains." + capability + "=" + show_chain(chain));
+      items.push_back("providers.chains." + describe_chain(capability, chain));
     }
     items.push_back(std::string("providers.watch=") + (p.watch ? "true" : "false"));
     items.push_back("providers.max_connections_per_host=" +

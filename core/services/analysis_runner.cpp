@@ -11,7 +11,7 @@ namespace {
 
 store::Analysis failed_analysis(const Error& error, std::string provider, std::string model) {
   store::Analysis a;
-  a.status = "failed";
+  a.status = store::AnalysisStatus::kFailed;
   a.error_code = error_code_name(error.code);
   a.error_message = error.message;
   a.provider = std::move(provider);
@@ -69,7 +69,7 @@ async::Task<AnalysisRunner::Outcome> AnalysisRunner::run(CallContext context, En
   MG_EXPECT_MAY_BLOCK();
   sdk::TextTask task = analysis_task(entry);
   const std::shared_ptr<const ai::ProviderSet> providers = providers_.current();
-  const ai::Chain chain = providers->chain("analysis");
+  const ai::Chain chain = providers->chain(config::Capability::kAnalysis);
   const bool caching = cache_ttl_s_ > 0;
   Outcome out;
   if (caching) {
@@ -79,7 +79,8 @@ async::Task<AnalysisRunner::Outcome> AnalysisRunner::run(CallContext context, En
     }
   }
 
-  ai::AiCall call{"analysis", task, context.user_id, context.request_id, context.deadline};
+  ai::AiCall call{config::Capability::kAnalysis, task, context.user_id, context.request_id,
+                  context.deadline};
   const ai::AiAnswer answer = co_await ai::ask(ai_, std::move(call));
   if (!answer.ok()) {
     out.analysis = failed_analysis(ai::error_for(answer), answer.provider, answer.model);

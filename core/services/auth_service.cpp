@@ -404,13 +404,6 @@ Status AuthService::check_live(const Principal& principal) {
   return {};
 }
 
-Result<Principal> AuthService::authenticate(std::string_view access_token) {
-  auto principal = verify_token(access_token);
-  if (!principal) return principal;
-  if (Status live = check_live(*principal); !live) return std::move(live).error();
-  return principal;
-}
-
 Result<long long> AuthService::purge_expired() {
   const std::string now_text = format_rfc3339_ms(deps_.clock());
   return db_.run("auth.purge_expired", [&](soci::session& sql) {

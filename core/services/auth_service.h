@@ -8,8 +8,8 @@
 // it is in the database, so it holds on every instance sharing it.
 //
 // Password work runs through the bounded PasswordHasher; a login for an unknown email costs a
-// full verification too, and both failures answer the same 401. Every method blocks (database,
-// hashing): call from the worker pool. Thread-safe.
+// full verification too, and both failures answer the same 401. Every method but verify_token()
+// blocks (database, hashing): call from the worker pool. Thread-safe.
 #pragma once
 
 #include <functional>
@@ -70,13 +70,12 @@ class AuthService {
   // Deletes the account and everything it owns after checking `password` (401 when wrong).
   Status delete_me(const Principal& caller, std::string_view password);
 
-  // The caller behind a bearer token: signature, claims and expiry (CPU only), then whether
-  // its session and token are still live (database, or the bounded revocation cache).
-  // kUnauthorized for every failure, with one message.
-  Result<Principal> authenticate(std::string_view access_token);
-  // The CPU-only half of authenticate(): safe on an event-loop thread.
+  // A call is authenticated in two steps (api/authenticated.h), each kUnauthorized for every
+  // failure, with one message. verify_token(): the caller behind a bearer token, from its
+  // signature, claims and expiry; CPU only, so safe on an event-loop thread. check_live():
+  // whether that caller's session and token are still live (database, or the bounded
+  // revocation cache).
   Result<Principal> verify_token(std::string_view access_token) const;
-  // The database half of authenticate().
   Status check_live(const Principal& principal);
 
   // Deletes expired sessions, revocations and rate-limit counters; returns rows deleted.

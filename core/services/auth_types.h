@@ -26,7 +26,8 @@ struct SignedIn {
   TokenPair tokens;
 };
 
-// Who is calling: made by AuthService::authenticate() from a valid, unrevoked access token.
+// Who is calling: made by AuthService::verify_token() from a valid access token, and trusted
+// once AuthService::check_live() has found its session and token unrevoked.
 struct Principal {
   std::string user_id;
   std::string session_id;

@@ -67,8 +67,8 @@ async::Task<Result<Summary>> InsightsService::summarize(CallContext context, Per
   for (const store::EntryRow& e : read->newest) {
     texts.push_back({e.created_at.substr(0, 10) + ": " + e.situation, e.thoughts, e.emotions});
   }
-  ai::AiCall call{"summary", summary_task(texts, period.from, period.to), context.user_id,
-                  context.request_id, context.deadline};
+  ai::AiCall call{config::Capability::kSummary, summary_task(texts, period.from, period.to),
+                  context.user_id, context.request_id, context.deadline};
   const ai::AiAnswer answer = co_await ai::ask(ai_, std::move(call));
   if (!answer.ok()) co_return ai::error_for(answer);
   const auto* text = std::get_if<sdk::TextOutput>(&answer.result().output);

@@ -190,7 +190,7 @@ Result<store::Analysis> parse_analysis(const std::string& answer) {
   auto doc = parse_object(answer);
   if (!doc) return std::move(doc).error();
   store::Analysis a;
-  a.status = "ready";
+  a.status = store::AnalysisStatus::kReady;
   auto summary = string_member(*doc, "summary", kMaxSummaryBytes, "");
   if (!summary) return std::move(summary).error();
   a.summary = std::move(summary).value();

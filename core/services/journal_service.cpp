@@ -63,7 +63,8 @@ async::Task<Result<store::EntryRow>> JournalService::create(CallContext context,
   entry.thoughts = std::move(draft.thoughts);
   entry.emotions = std::move(draft.emotions);
   const WallClock::time_point at = deps_.clock();
-  entry.analysis.status = analyze ? "pending" : "skipped";
+  entry.analysis.status =
+      analyze ? store::AnalysisStatus::kPending : store::AnalysisStatus::kSkipped;
   if (analyze) entry.analysis.pending_until = pending_until(at);
   entry.created_at = format_rfc3339_ms(at);
   entry.updated_at = entry.created_at;
@@ -113,8 +114,8 @@ async::Task<Result<store::EntryRow>> JournalService::enrich(CallContext context,
 
 ai::AiCall JournalService::scenarios_call(const CallContext& context, const EntryText& text,
                                           int count) const {
-  return ai::AiCall{"scenarios", scenarios_task(text, count), context.user_id, context.request_id,
-                    context.deadline};
+  return ai::AiCall{config::Capability::kScenarios, scenarios_task(text, count), context.user_id,
+                    context.request_id, context.deadline};
 }
 
 Result<EntryPage> JournalService::list(const std::string& user_id, const store::EntryFilter& filter,
@@ -157,8 +158,10 @@ async::Task<Result<store::EntryRow>> JournalService::update(CallContext context,
       analyze ? std::optional<std::string>(pending_until(at)) : std::nullopt;
   auto changed = db_.transaction("entries.change", [&](soci::session& sql) {
     store::EntriesRepository entries(sql);
-    if (!entries.change_content(context.user_id, id, change, analyze ? "pending" : "skipped", until,
-                                format_rfc3339_ms(at))) {
+    if (!entries.change_content(
+            context.user_id, id, change,
+            analyze ? store::AnalysisStatus::kPending : store::AnalysisStatus::kSkipped, until,
+            format_rfc3339_ms(at))) {
       return std::optional<store::EntryRow>();
     }
     return entries.find(context.user_id, id);

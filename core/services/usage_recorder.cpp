@@ -218,7 +218,7 @@ UsageRecorder::BatchOutcome UsageRecorder::write_batch(const std::vector<ai::Usa
       spdlog::error(
           "usage recorder: the database refused a usage record (capability '{}', "
           "provider '{}', outcome '{}'); dropped it",
-          record.capability, record.provider, record.outcome);
+          config::to_string(record.capability), record.provider, record.outcome);
     }
   }
   return outcome;

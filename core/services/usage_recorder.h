@@ -8,8 +8,8 @@
 //
 // Loss is counted in dropped(), never silent: a record that finds the queue full (or arrives
 // after stop()) is dropped; when records whose write failed no longer fit beside newer ones, the
-// oldest are dropped; a record the table refuses (e.g. an unknown capability) is dropped on its
-// own rather than failing its batch forever. Drops are logged (queue-full warnings at most once
+// oldest are dropped; a record the table refuses (e.g. a negative token count) is dropped on
+// its own rather than failing its batch forever. Drops are logged (queue-full warnings at most once
 // per 10 s) without user ids or any other user data.
 //
 // Thread-safe: any thread may call any method at once. The Database must outlive the recorder.

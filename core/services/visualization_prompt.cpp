@@ -118,7 +118,7 @@ std::string visualization_prompt(const store::EntryForPrompt& entry, std::string
   if (!situation.empty()) prompt += "\nWhat happened: \"" + situation + "\"";
   const std::string thoughts = bounded_text(entry.thoughts, kMaxThoughtsBytes);
   if (!thoughts.empty()) prompt += "\nTheir thoughts: \"" + thoughts + "\"";
-  if (entry.analysis_status == "ready") {
+  if (entry.analysis_status == store::AnalysisStatus::kReady) {
     if (entry.analysis_summary) {
       const std::string summary = bounded_text(*entry.analysis_summary, kMaxSummaryBytes);
       if (!summary.empty()) prompt += "\nIn short: " + summary;

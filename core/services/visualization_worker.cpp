@@ -171,7 +171,7 @@ void VisualizationWorkers::run_job(int index, const store::ClaimedJob& claimed,
   } unregister{this, index};
 
   ai::AiCall call;
-  call.capability = "image";
+  call.capability = config::Capability::kImage;
   sdk::ImageTask task;
   task.prompt = visualization_prompt(claimed.entry, job.style);
   task.aspect_ratio = job.aspect_ratio;

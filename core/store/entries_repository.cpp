@@ -1,58 +1,24 @@
 #include "core/store/entries_repository.h"
 
-#include <rapidjson/document.h>
 #include <soci/soci.h>
 
 #include <string_view>
 #include <unordered_map>
 #include <utility>
 
-#include "core/common/json.h"
+#include "core/store/enum_column.h"
+#include "core/store/highlights_json.h"
 #include "core/store/nullable.h"
 #include "core/store/sql_dialect.h"
 #include "core/store/statement.h"
-#include "moodgate/json.h"
 
 namespace moodgate::store {
 namespace {
 
-// Highlights are stored as a JSON array of {text, polarity}: read back only here.
-std::string highlights_json(const std::vector<Highlight>& highlights) {
-  return json::build([&](json::Writer& w) {
-    w.StartArray();
-    for (const Highlight& h : highlights) {
-      w.StartObject();
-      json::key(w, "text");
-      json::string(w, h.text);
-      json::key(w, "polarity");
-      json::string(w, h.polarity);
-      w.EndObject();
-    }
-    w.EndArray();
-  });
-}
-
-std::vector<Highlight> highlights_from(const std::string& text) {
-  std::vector<Highlight> out;
-  rapidjson::Document doc;
-  if (sdk::parse_json(text, doc) || !doc.IsArray()) return out;
-  for (const auto& item : doc.GetArray()) {
-    if (!item.IsObject()) continue;
-    const auto t = item.FindMember("text");
-    const auto p = item.FindMember("polarity");
-    if (t == item.MemberEnd() || p == item.MemberEnd() || !t->value.IsString() ||
-        !p->value.IsString()) {
-      continue;
-    }
-    out.push_back({t->value.GetString(), p->value.GetString()});
-  }
-  return out;
-}
-
 // The columns of one entries row as SOCI reads them (nullable ones with indicators).
 struct EntryColumns {
   EntryRow row;
-  std::string summary, sentiment, highlights, provider, model, error_code, error_message,
+  std::string status, summary, sentiment, highlights, provider, model, error_code, error_message,
       pending_until;
   double score = 0;
   int positive = 0, negative = 0;
@@ -78,7 +44,7 @@ struct EntryColumns {
     st.exchange(soci::into(row.situation));
     st.exchange(soci::into(row.thoughts));
     st.exchange(soci::into(row.revision));
-    st.exchange(soci::into(row.analysis.status));
+    st.exchange(soci::into(status));
     st.exchange(soci::into(summary, summary_ind));
     st.exchange(soci::into(sentiment, sentiment_ind));
     st.exchange(soci::into(score, score_ind));
@@ -101,11 +67,12 @@ struct EntryColumns {
     auto text = [](std::string& v, soci::indicator ind) {
       return ind == soci::i_ok ? std::move(v) : std::string();
     };
+    a.status = enum_column("entries.analysis_status", status, analysis_status_from_string);
     a.summary = text(summary, summary_ind);
     a.sentiment = text(sentiment, sentiment_ind);
     a.score = score_ind == soci::i_ok ? score : 0;
     a.highlights =
-        highlights_ind == soci::i_ok ? highlights_from(highlights) : std::vector<Highlight>{};
+        highlights_ind == soci::i_ok ? highlights_from_json(highlights) : std::vector<Highlight>{};
     a.positive_count = positive_ind == soci::i_ok ? positive : 0;
     a.negative_count = negative_ind == soci::i_ok ? negative : 0;
     a.provider = text(provider, provider_ind);
@@ -119,7 +86,7 @@ struct EntryColumns {
 
 // Whether `a` has a bound to store: only a pending analysis has one (the schema insists).
 bool pending_bound(const Analysis& a) {
-  return a.status == "pending" && !a.pending_until.empty();
+  return a.status == AnalysisStatus::kPending && !a.pending_until.empty();
 }
 
 }  // namespace
@@ -127,6 +94,7 @@ bool pending_bound(const Analysis& a) {
 EntriesRepository::EntriesRepository(soci::session& sql) : sql_(sql), backend_(backend_of(sql)) {}
 
 void EntriesRepository::insert(const EntryRow& entry) {
+  const std::string status = to_string(entry.analysis.status);
   OptionalText pending_until(entry.analysis.pending_until, pending_bound(entry.analysis));
   sql_ << "INSERT INTO entries (id, user_id, situation, thoughts, analysis_status,"
           " analysis_pending_until, created_at, updated_at) VALUES (:id, :user_id, :situation,"
@@ -135,7 +103,7 @@ void EntriesRepository::insert(const EntryRow& entry) {
               ", " + time_param(backend_, "updated_at") + ")",
       soci::use(entry.id, "id"), soci::use(entry.user_id, "user_id"),
       soci::use(entry.situation, "situation"), soci::use(entry.thoughts, "thoughts"),
-      soci::use(entry.analysis.status, "status"),
+      soci::use(status, "status"),
       soci::use(pending_until.text, pending_until.ind, "pending_until"),
       soci::use(entry.created_at, "created_at"), soci::use(entry.created_at, "updated_at");
   insert_emotions(entry.id, entry.emotions);
@@ -274,11 +242,12 @@ void EntriesRepository::load_children(std::vector<EntryRow>& entries) {
 
 std::optional<int> EntriesRepository::change_content(
     const std::string& user_id, const std::string& id, const EntryContentChange& change,
-    const std::string& analysis_status, const std::optional<std::string>& pending_until,
+    AnalysisStatus analysis_status, const std::optional<std::string>& pending_until,
     const std::string& now) {
+  const std::string status = to_string(analysis_status);
   OptionalText situation(change.situation);
   OptionalText thoughts(change.thoughts);
-  OptionalText until(analysis_status == "pending" ? pending_until : std::nullopt);
+  OptionalText until(analysis_status == AnalysisStatus::kPending ? pending_until : std::nullopt);
   const long long changed = execute_counted(
       sql_,
       "UPDATE entries SET situation = COALESCE(:situation, situation),"
@@ -291,7 +260,7 @@ std::optional<int> EntriesRepository::change_content(
           time_param(backend_, "pending_until") + ", updated_at = " + time_param(backend_, "now") +
           " WHERE id = :id AND user_id = :user_id",
       soci::use(situation.text, situation.ind, "situation"),
-      soci::use(thoughts.text, thoughts.ind, "thoughts"), soci::use(analysis_status, "status"),
+      soci::use(thoughts.text, thoughts.ind, "thoughts"), soci::use(status, "status"),
       soci::use(until.text, until.ind, "pending_until"), soci::use(now, "now"), soci::use(id, "id"),
       soci::use(user_id, "user_id"));
   if (changed == 0) return std::nullopt;
@@ -306,8 +275,9 @@ std::optional<int> EntriesRepository::change_content(
 
 bool EntriesRepository::set_analysis(const std::string& id, int revision, const Analysis& a,
                                      const std::string& now) {
-  const bool ready = a.status == "ready";
-  const bool failed = a.status == "failed";
+  const std::string status = to_string(a.status);
+  const bool ready = a.status == AnalysisStatus::kReady;
+  const bool failed = a.status == AnalysisStatus::kFailed;
   OptionalText summary(a.summary, ready);
   OptionalText sentiment(a.sentiment, ready);
   OptionalText highlights(ready ? highlights_json(a.highlights) : "", ready);
@@ -334,7 +304,7 @@ bool EntriesRepository::set_analysis(const std::string& id, int revision, const 
                  ", analysis_pending_until = " + time_param(backend_, "pending_until") +
                  ", updated_at = " + time_param(backend_, "now") +
                  " WHERE id = :id AND revision = :revision",
-             soci::use(a.status, "status"), soci::use(summary.text, summary.ind, "summary"),
+             soci::use(status, "status"), soci::use(summary.text, summary.ind, "summary"),
              soci::use(sentiment.text, sentiment.ind, "sentiment"),
              soci::use(score, score_ind, "score"),
              soci::use(highlights.text, highlights.ind, "highlights"),

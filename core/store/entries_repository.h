@@ -12,14 +12,15 @@
 // created_at and updated_at are written from C++ with millisecond precision (never the
 // database's now(), which has microseconds on PostgreSQL): the page cursor compares them.
 // Same usage rules as the other repositories: works on a borrowed session (inside
-// Database::run() or transaction()), throws SOCI exceptions on database errors. Not
-// thread-safe.
+// Database::run() or transaction()), throws SOCI exceptions on database errors, and an error
+// naming the column for an analysis status it does not know (enum_column.h). Not thread-safe.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/store/analysis_status.h"
 #include "core/store/database_url.h"
 #include "core/store/page_cursor.h"
 
@@ -40,7 +41,7 @@ struct Highlight {
 };
 
 struct Analysis {
-  std::string status = "pending";  // pending | ready | failed | skipped
+  AnalysisStatus status = AnalysisStatus::kPending;
   // Set when ready:
   std::string summary;
   std::string sentiment;  // positive | negative | neutral | mixed
@@ -109,12 +110,12 @@ class EntriesRepository {
                              const std::optional<PageCursor>& after);
 
   // Applies `change`, bumps the revision, sets updated_at = `now` and the analysis status to
-  // `analysis_status` with `pending_until` (NULL when nullopt; its other fields are cleared:
-  // they described the old content). Returns the new revision, or nullopt when the user has no
-  // such entry.
+  // `analysis_status` with `pending_until` (stored only while pending, NULL when nullopt; its
+  // other fields are cleared: they described the old content). Returns the new revision, or
+  // nullopt when the user has no such entry.
   std::optional<int> change_content(const std::string& user_id, const std::string& id,
                                     const EntryContentChange& change,
-                                    const std::string& analysis_status,
+                                    AnalysisStatus analysis_status,
                                     const std::optional<std::string>& pending_until,
                                     const std::string& now);
 

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <utility>
 
+#include "core/store/enum_column.h"
+
 namespace moodgate::store {
 
 UsageRepository::UsageRepository(soci::session& sql) : sql_(sql) {}
@@ -26,7 +28,7 @@ void UsageRepository::insert(const std::vector<ai::UsageRecord>& records) {
     user_id_inds[i] = r.user_id ? soci::i_ok : soci::i_null;
     request_ids[i] = r.request_id;
     request_id_inds[i] = r.request_id.empty() ? soci::i_null : soci::i_ok;
-    capabilities[i] = r.capability;
+    capabilities[i] = config::to_string(r.capability);
     providers[i] = r.provider;
     models[i] = r.model;
     tokens_in[i] = r.tokens_in;
@@ -63,6 +65,7 @@ std::vector<ai::UsageRecord> UsageRepository::recent(int limit) {
   ai::UsageRecord row;
   std::string user_id;
   std::string request_id;
+  std::string capability;
   soci::indicator user_id_ind = soci::i_null;
   soci::indicator request_id_ind = soci::i_null;
   long long latency_ms = 0;
@@ -70,7 +73,7 @@ std::vector<ai::UsageRecord> UsageRepository::recent(int limit) {
   soci::statement st(sql_);
   st.exchange(soci::into(user_id, user_id_ind));
   st.exchange(soci::into(request_id, request_id_ind));
-  st.exchange(soci::into(row.capability));
+  st.exchange(soci::into(capability));
   st.exchange(soci::into(row.provider));
   st.exchange(soci::into(row.model));
   st.exchange(soci::into(row.tokens_in));
@@ -90,6 +93,7 @@ std::vector<ai::UsageRecord> UsageRepository::recent(int limit) {
     ai::UsageRecord out = row;
     out.user_id = user_id_ind == soci::i_ok ? std::optional<std::string>(user_id) : std::nullopt;
     out.request_id = request_id_ind == soci::i_ok ? request_id : std::string();
+    out.capability = enum_column("ai_usage.capability", capability, config::capability_from_string);
     out.latency = std::chrono::milliseconds(latency_ms);
     rows.push_back(std::move(out));
   }

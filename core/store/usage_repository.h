@@ -31,13 +31,14 @@ class UsageRepository {
   explicit UsageRepository(soci::session& sql);
 
   // Inserts one row per record; created_at is set by the database. An empty request_id and a
-  // missing user_id are stored as NULL. Throws when any row breaks a constraint (an unknown
-  // capability, a negative count, a user_id naming no user); inside a transaction (as
-  // Database::transaction() rolls it back) the whole batch is then left out.
+  // missing user_id are stored as NULL. Throws when any row breaks a constraint (a negative
+  // count, a user_id naming no user); inside a transaction (as Database::transaction() rolls
+  // it back) the whole batch is then left out.
   void insert(const std::vector<ai::UsageRecord>& records);
   // The user's calls, tokens and cost over all their rows (zeros when none).
   UsageTotals totals_for_user(const std::string& user_id);
-  // The `limit` most recently inserted rows, newest first (empty when limit <= 0).
+  // The `limit` most recently inserted rows, newest first (empty when limit <= 0). Throws when
+  // a row's capability is none the core knows (enum_column.h).
   std::vector<ai::UsageRecord> recent(int limit);
 
  private:

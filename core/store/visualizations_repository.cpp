@@ -7,6 +7,7 @@
 #include "core/common/digest.h"
 #include "core/common/time_format.h"
 #include "core/common/uuid.h"
+#include "core/store/enum_column.h"
 #include "core/store/nullable.h"
 #include "core/store/sql_dialect.h"
 #include "core/store/statement.h"
@@ -35,7 +36,7 @@ std::string row_columns(Backend b) {
 // Where a statement fetches one row of row_columns() into, row after row.
 struct RowBuffers {
   VisualizationRow row;
-  std::string provider, model, mime_type, sha256, error_code, error_message, completed_at;
+  std::string status, provider, model, mime_type, sha256, error_code, error_message, completed_at;
   int width = 0, height = 0;
   long long size = 0;
   soci::indicator provider_i = soci::i_null, model_i = soci::i_null, mime_type_i = soci::i_null,
@@ -49,7 +50,7 @@ struct RowBuffers {
     st.exchange(soci::into(row.user_id));
     st.exchange(soci::into(row.style));
     st.exchange(soci::into(row.aspect_ratio));
-    st.exchange(soci::into(row.status));
+    st.exchange(soci::into(status));
     st.exchange(soci::into(row.attempts));
     st.exchange(soci::into(provider, provider_i));
     st.exchange(soci::into(model, model_i));
@@ -66,6 +67,7 @@ struct RowBuffers {
 
   VisualizationRow current() const {
     VisualizationRow out = row;
+    out.status = enum_column("visualizations.status", status, visualization_status_from_string);
     out.provider = optional_from(provider, provider_i);
     out.model = optional_from(model, model_i);
     out.mime_type = optional_from(mime_type, mime_type_i);
@@ -206,13 +208,14 @@ std::optional<ClaimedJob> VisualizationsRepository::claim_due(const std::string&
 
 EntryForPrompt VisualizationsRepository::entry_for_prompt(const std::string& entry_id) {
   EntryForPrompt entry;
-  std::string summary, sentiment;
+  std::string status, summary, sentiment;
   soci::indicator summary_ind = soci::i_null, sentiment_ind = soci::i_null;
   sql_ << "SELECT situation, thoughts, analysis_status, analysis_summary, analysis_sentiment"
           " FROM entries WHERE id = :id",
       soci::use(entry_id, "id"), soci::into(entry.situation), soci::into(entry.thoughts),
-      soci::into(entry.analysis_status), soci::into(summary, summary_ind),
-      soci::into(sentiment, sentiment_ind);
+      soci::into(status), soci::into(summary, summary_ind), soci::into(sentiment, sentiment_ind);
+  entry.analysis_status =
+      enum_column("entries.analysis_status", status, analysis_status_from_string);
   entry.analysis_summary = optional_from(summary, summary_ind);
   entry.analysis_sentiment = optional_from(sentiment, sentiment_ind);
 

@@ -22,7 +22,8 @@
 // now(): PostgreSQL's has microseconds, and page cursors compare created_at at ms precision.
 // Same usage rules as the other repositories: works on a borrowed session (inside
 // Database::run() or transaction(); claim_due and complete_success need transaction()), throws
-// SOCI exceptions on database errors. Not thread-safe.
+// SOCI exceptions on database errors, and an error naming the column for a status it does not
+// know (enum_column.h). Not thread-safe.
 #pragma once
 
 #include <chrono>
@@ -30,8 +31,10 @@
 #include <string>
 #include <vector>
 
+#include "core/store/analysis_status.h"
 #include "core/store/database_url.h"
 #include "core/store/page_cursor.h"
+#include "core/store/visualization_status.h"
 
 namespace soci {
 class session;
@@ -45,7 +48,7 @@ struct VisualizationRow {
   std::string user_id;
   std::string style;
   std::string aspect_ratio;
-  std::string status;  // queued | running | succeeded | failed
+  VisualizationStatus status = VisualizationStatus::kQueued;
   int attempts = 0;
   std::optional<std::string> provider;
   std::optional<std::string> model;
@@ -70,7 +73,7 @@ struct EntryForPrompt {
   std::string situation;
   std::string thoughts;
   std::vector<EntryEmotion> emotions;  // in the order the user gave them
-  std::string analysis_status;         // pending | ready | failed | skipped
+  AnalysisStatus analysis_status = AnalysisStatus::kPending;
   std::optional<std::string> analysis_summary;
   std::optional<std::string> analysis_sentiment;
 };

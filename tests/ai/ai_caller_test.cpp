@@ -95,10 +95,10 @@ config::ProvidersConfig chain_of(std::vector<config::ProviderInstanceConfig> ins
   cfg.instances = std::move(instances);
   cfg.instances.push_back(mock("offline"));
   const std::vector<std::string> rest = {"offline"};
-  cfg.chains = {{"analysis", images ? rest : names},
-                {"scenarios", images ? rest : names},
-                {"summary", images ? rest : names},
-                {"image", images ? names : rest}};
+  cfg.chains = {{config::Capability::kAnalysis, images ? rest : names},
+                {config::Capability::kScenarios, images ? rest : names},
+                {config::Capability::kSummary, images ? rest : names},
+                {config::Capability::kImage, images ? names : rest}};
   return cfg;
 }
 
@@ -168,7 +168,8 @@ struct Engine {
     registry->replace(std::move(set).value());
   }
 
-  std::future<AiAnswer> start(sdk::Task task, const std::string& capability = "analysis") {
+  std::future<AiAnswer> start(sdk::Task task,
+                              config::Capability capability = config::Capability::kAnalysis) {
     auto promise = std::make_shared<std::promise<AiAnswer>>();
     auto future = promise->get_future();
     AiCall call;
@@ -180,7 +181,8 @@ struct Engine {
     return future;
   }
 
-  AiAnswer run(sdk::Task task = text_task(), const std::string& capability = "analysis") {
+  AiAnswer run(sdk::Task task = text_task(),
+               config::Capability capability = config::Capability::kAnalysis) {
     auto future = start(std::move(task), capability);
     return answer_of(future);
   }
@@ -192,7 +194,7 @@ struct Engine {
   }
 
   const CircuitBreaker& breaker(std::size_t index) const {
-    return *registry->current()->chain("analysis").at(index)->breaker;
+    return *registry->current()->chain(config::Capability::kAnalysis).at(index)->breaker;
   }
 
   // Destroyed bottom-up: the caller, then the client (whose stop may still answer calls into
@@ -240,7 +242,7 @@ TEST_CASE("a call through gemini returns the answer and leaves a usage record wi
   const ai::UsageRecord& r = records[0];
   CHECK(r.user_id == std::optional<std::string>("user-1"));
   CHECK(r.request_id == "req-1");
-  CHECK(r.capability == "analysis");
+  CHECK(r.capability == config::Capability::kAnalysis);
   CHECK(r.provider == "primary");
   CHECK(r.model == "gemini-2.5-flash");
   CHECK(r.tokens_in == 120);
@@ -264,14 +266,14 @@ TEST_CASE("an image call costs its tokens plus the price per image", "[ai][calle
 
   sdk::ImageTask task;
   task.prompt = "a calm sea at dusk";
-  const AiAnswer answer = engine.run(task, "image");
+  const AiAnswer answer = engine.run(task, config::Capability::kImage);
   REQUIRE(answer.ok());
   const auto& image = std::get<sdk::ImageOutput>(answer.result().output);
   CHECK(image.bytes == testing::tiny_png());
   CHECK(image.mime_type == "image/png");
   const auto records = engine.usage.records();
   REQUIRE(records.size() == 1);
-  CHECK(records[0].capability == "image");
+  CHECK(records[0].capability == config::Capability::kImage);
   CHECK(records[0].tokens_out == 1298);
   CHECK(records[0].cost_usd == Approx(1298 * 30.0 / 1e6 + 0.039));
 }
@@ -480,7 +482,7 @@ TEST_CASE("a call's own deadline stops it even when the providers' allow more", 
   Engine engine(chain_of({gemini("primary", primary)}));
 
   AiCall call;
-  call.capability = "analysis";
+  call.capability = config::Capability::kAnalysis;
   call.task = text_task();
   call.deadline = Clock::now() + 400ms;
   std::promise<AiAnswer> promise;
@@ -690,7 +692,7 @@ TEST_CASE("1,000 calls in flight against a 1 s provider finish with a handful of
   const auto start = Clock::now();
   for (int i = 0; i < kCalls; ++i) {
     AiCall call;
-    call.capability = "analysis";
+    call.capability = config::Capability::kAnalysis;
     call.task = text_task();
     engine.caller->call(std::move(call), [&](AiAnswer a) {
       ok += a.ok() ? 1 : 0;

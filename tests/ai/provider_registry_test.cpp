@@ -28,23 +28,32 @@ TEST_CASE("the default providers config serves every capability with the mock",
   auto set = ProviderSet::build(config::ProvidersConfig{}, loader);
   INFO((set.ok() ? "" : set.error().message));
   REQUIRE(set.ok());
-  for (const char* capability : config::kCapabilities) {
-    INFO(capability);
+  for (const config::Capability capability : config::kCapabilities) {
+    INFO(config::to_string(capability));
     REQUIRE((*set)->chain(capability).size() == 1);
     CHECK((*set)->chain(capability)[0]->plugin->name == "mock");
   }
-  CHECK((*set)->chain("nonsense").empty());
   REQUIRE((*set)->plugins().size() == 1);
+}
+
+TEST_CASE("a capability the config gives no chain has an empty one", "[ai][providers]") {
+  PluginLoader loader(ai::default_plugin_dirs());
+  config::ProvidersConfig cfg;
+  cfg.chains.erase(config::Capability::kImage);
+  auto set = ProviderSet::build(cfg, loader);
+  REQUIRE(set.ok());
+  CHECK((*set)->chain(config::Capability::kImage).empty());
+  CHECK((*set)->chain(config::Capability::kAnalysis).size() == 1);
 }
 
 TEST_CASE("a chain whose instance cannot do the capability is refused", "[ai][providers]") {
   PluginLoader loader({kFixtures});
   config::ProvidersConfig cfg;
   cfg.instances = {instance("text_only", "fixture_good")};
-  cfg.chains = {{"analysis", {"text_only"}},
-                {"scenarios", {"text_only"}},
-                {"summary", {"text_only"}},
-                {"image", {"text_only"}}};
+  cfg.chains = {{config::Capability::kAnalysis, {"text_only"}},
+                {config::Capability::kScenarios, {"text_only"}},
+                {config::Capability::kSummary, {"text_only"}},
+                {config::Capability::kImage, {"text_only"}}};
   auto set = ProviderSet::build(cfg, loader);
   REQUIRE_FALSE(set.ok());
   CHECK(set.error().message ==
@@ -56,7 +65,10 @@ TEST_CASE("every broken instance is reported at once, naming the instance", "[ai
   config::ProvidersConfig cfg;
   cfg.instances = {instance("a", "fixture_abi_mismatch"), instance("b", "fixture_throws"),
                    instance("c", "no_such_plugin")};
-  cfg.chains = {{"analysis", {"a"}}, {"scenarios", {"b"}}, {"summary", {"c"}}, {"image", {"c"}}};
+  cfg.chains = {{config::Capability::kAnalysis, {"a"}},
+                {config::Capability::kScenarios, {"b"}},
+                {config::Capability::kSummary, {"c"}},
+                {config::Capability::kImage, {"c"}}};
   auto set = ProviderSet::build(cfg, loader);
   REQUIRE_FALSE(set.ok());
   const std::string& m = set.error().message;
@@ -77,15 +89,15 @@ TEST_CASE("a registry swaps sets whole while holders of the old one keep it",
 
   config::ProvidersConfig next;
   next.instances = {instance("other", "mock")};
-  next.chains = {{"analysis", {"other"}},
-                 {"scenarios", {"other"}},
-                 {"summary", {"other"}},
-                 {"image", {"other"}}};
+  next.chains = {{config::Capability::kAnalysis, {"other"}},
+                 {config::Capability::kScenarios, {"other"}},
+                 {config::Capability::kSummary, {"other"}},
+                 {config::Capability::kImage, {"other"}}};
   auto second = ProviderSet::build(next, loader);
   REQUIRE(second.ok());
   registry.replace(*second);
-  CHECK(registry.current()->chain("analysis")[0]->config.name == "other");
-  CHECK(in_flight->chain("analysis")[0]->config.name == "mock");
+  CHECK(registry.current()->chain(config::Capability::kAnalysis)[0]->config.name == "other");
+  CHECK(in_flight->chain(config::Capability::kAnalysis)[0]->config.name == "mock");
   // The plugin was loaded once and shared by both sets.
   CHECK(in_flight->plugins()[0] == registry.current()->plugins()[0]);
 }

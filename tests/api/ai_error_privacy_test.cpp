@@ -195,10 +195,10 @@ TEST_CASE("a failed visualization job stores no host, port, URL or key", "[api][
   image.plugin = "nano_banana";
   image.settings["model"] = "gemini-2.5-flash-image";
   cfg.providers.instances = {config::mock_instance(), image};
-  cfg.providers.chains = {{"analysis", {"mock"}},
-                          {"scenarios", {"mock"}},
-                          {"summary", {"mock"}},
-                          {"image", {"nano_banana"}}};
+  cfg.providers.chains = {{config::Capability::kAnalysis, {"mock"}},
+                          {config::Capability::kScenarios, {"mock"}},
+                          {config::Capability::kSummary, {"mock"}},
+                          {config::Capability::kImage, {"nano_banana"}}};
   cfg.visualizations.poll_interval_ms = 50;
   cfg.visualizations.max_attempts = 1;
   TestServer server(cfg);

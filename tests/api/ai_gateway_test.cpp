@@ -54,8 +54,10 @@ config::Config ai_config(const std::string& url, std::vector<config::ProviderIns
   for (const auto& i : text) names.push_back(i.name);
   cfg.providers.instances = std::move(text);
   cfg.providers.instances.push_back(config::mock_instance());
-  cfg.providers.chains = {
-      {"analysis", names}, {"scenarios", names}, {"summary", names}, {"image", {"mock"}}};
+  cfg.providers.chains = {{config::Capability::kAnalysis, names},
+                          {config::Capability::kScenarios, names},
+                          {config::Capability::kSummary, names},
+                          {config::Capability::kImage, {"mock"}}};
   return cfg;
 }
 
@@ -123,7 +125,7 @@ TEST_CASE("an AI call through the gateway answers over HTTP and leaves a usage r
     const ai::UsageRecord& text_row = rows[1];  // newest first
     CHECK_FALSE(text_row.user_id.has_value());
     CHECK(text_row.request_id == reply.header("x-request-id"));
-    CHECK(text_row.capability == "analysis");
+    CHECK(text_row.capability == config::Capability::kAnalysis);
     CHECK(text_row.provider == "gemini");
     CHECK(text_row.model == "gemini-2.5-flash");
     CHECK(text_row.tokens_in == 1000);
@@ -131,7 +133,7 @@ TEST_CASE("an AI call through the gateway answers over HTTP and leaves a usage r
     CHECK(text_row.cost_usd == Approx(1000 * 0.30 / 1e6 + 500 * 2.50 / 1e6));
     CHECK(text_row.outcome == "ok");
     CHECK(text_row.attempts == 1);
-    CHECK(rows[0].capability == "image");
+    CHECK(rows[0].capability == config::Capability::kImage);
     CHECK(rows[0].provider == "mock");
   }
 }

@@ -112,7 +112,7 @@ TEST_CASE("the analysis is asked for with a responseSchema and a fitting answer 
   // Each call left a usage row with the user and the request's id.
   const auto rows = wait_for_usage(db, 2);
   REQUIRE(rows.size() == 2);
-  std::set<std::string> capabilities;
+  std::set<config::Capability> capabilities;
   for (const auto& row : rows) {
     CHECK(row.user_id == me.id);
     CHECK(row.request_id == "exam-entry-0001");
@@ -120,7 +120,8 @@ TEST_CASE("the analysis is asked for with a responseSchema and a fitting answer 
     CHECK(row.outcome == "ok");
     capabilities.insert(row.capability);
   }
-  CHECK(capabilities == std::set<std::string>{"analysis", "scenarios"});
+  CHECK(capabilities == std::set<config::Capability>{config::Capability::kAnalysis,
+                                                     config::Capability::kScenarios});
 }
 
 TEST_CASE("an answer that does not fit the schema fails the analysis, and the entry is kept",

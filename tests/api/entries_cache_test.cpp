@@ -69,7 +69,8 @@ TEST_CASE("an identical analysis comes from the cache, other words ask the provi
   CHECK(rows.size() == 10);
   for (const auto& row : rows) {
     CHECK(row.user_id == me.id);
-    if (row.request_id == "cache-second-0002") CHECK(row.capability == "scenarios");
+    if (row.request_id == "cache-second-0002")
+      CHECK(row.capability == config::Capability::kScenarios);
   }
   CHECK(std::count_if(rows.begin(), rows.end(),
                       [](const auto& r) { return r.request_id == "cache-second-0002"; }) == 1);

@@ -82,9 +82,10 @@ TEST_CASE("an analysis that runs to the end is ready, keeps no bound, and the sw
   // Well past the bound (2 s + 0.1 s) and many sweeps later, nothing changed.
   std::this_thread::sleep_for(2500ms);
   const store::EntryRow after = stored(*db, user.id, id);
-  CHECK(after.analysis.status == "ready");
+  CHECK(after.analysis.status == store::AnalysisStatus::kReady);
   CHECK(after.updated_at == before.updated_at);
-  CHECK(stored(*db, user.id, text_of(skipped, "id")).analysis.status == "skipped");
+  CHECK(stored(*db, user.id, text_of(skipped, "id")).analysis.status ==
+        store::AnalysisStatus::kSkipped);
 }
 
 TEST_CASE("an instance that starts fails the analyses left pending past their bound at once",
@@ -101,13 +102,13 @@ TEST_CASE("an instance that starts fails the analyses left pending past their bo
   cfg.journal.analysis_sweep_interval_ms = 3'600'000;  // only the sweep at start can do it
   TestServer server(cfg);
   store::EntryRow left = stored(*db, "u1", "left-behind");
-  for (int i = 0; i < 500 && left.analysis.status == "pending"; ++i) {
+  for (int i = 0; i < 500 && left.analysis.status == store::AnalysisStatus::kPending; ++i) {
     std::this_thread::sleep_for(10ms);
     left = stored(*db, "u1", "left-behind");
   }
-  CHECK(left.analysis.status == "failed");
+  CHECK(left.analysis.status == store::AnalysisStatus::kFailed);
   CHECK(left.analysis.error_code == "INTERRUPTED");
   const store::EntryRow in_flight = stored(*db, "u1", "in-flight");
-  CHECK(in_flight.analysis.status == "pending");
+  CHECK(in_flight.analysis.status == store::AnalysisStatus::kPending);
   CHECK_FALSE(in_flight.analysis.pending_until.empty());
 }

@@ -105,7 +105,7 @@ TEST_CASE("an analysis whose process is SIGKILLed is failed INTERRUPTED by the n
   REQUIRE(entry.has_value());
   for (int i = 0; i < 500 && fake.request_count() < 2; ++i) std::this_thread::sleep_for(10ms);
   REQUIRE(fake.request_count() == 2);  // the analysis and the scenarios are both in flight
-  CHECK(entry->analysis.status == "pending");
+  CHECK(entry->analysis.status == store::AnalysisStatus::kPending);
   REQUIRE_FALSE(entry->analysis.pending_until.empty());
   const auto written = time_of(entry->created_at);
   const auto bound = time_of(entry->analysis.pending_until);

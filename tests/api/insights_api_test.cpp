@@ -123,7 +123,7 @@ TEST_CASE("A failing summary provider answers the error envelope", "[api][insigh
   auto tdb = make_test_database("sqlite");
   config::Config cfg = test_config(tdb.url());
   cfg.providers.instances.push_back(gemini_text_instance("gemini", fake));
-  cfg.providers.chains["summary"] = {"gemini"};
+  cfg.providers.chains[config::Capability::kSummary] = {"gemini"};
   TestServer server(cfg);
   const auto port = server.port();
   const Account ann = register_account(port, "ann@example.com");

@@ -87,9 +87,9 @@ TEST_CASE("a job whose instance is SIGKILLed mid-call is finished by another aft
   const std::string id = accepted.json()["id"].GetString();
 
   const auto claimed = wait_for(*db, user.id, id, 10s, [](const store::VisualizationRow& r) {
-    return r.status == "running";
+    return r.status == store::VisualizationStatus::kRunning;
   });
-  REQUIRE(claimed.status == "running");
+  REQUIRE(claimed.status == store::VisualizationStatus::kRunning);
   REQUIRE(claimed.attempts == 1);
   a->signal(SIGKILL);
   CHECK(a->wait_exit(10s) == 128 + SIGKILL);
@@ -103,9 +103,10 @@ TEST_CASE("a job whose instance is SIGKILLed mid-call is finished by another aft
   REQUIRE(b_port != 0);
 
   const auto done = wait_for(*db, user.id, id, 30s, [](const store::VisualizationRow& r) {
-    return r.status == "succeeded" || r.status == "failed";
+    return r.status == store::VisualizationStatus::kSucceeded ||
+           r.status == store::VisualizationStatus::kFailed;
   });
-  CHECK(done.status == "succeeded");
+  CHECK(done.status == store::VisualizationStatus::kSucceeded);
   CHECK(done.attempts == 2);
   CHECK(count_rows(*db, "visualization_images", "visualization_id", id) == 1);
   // B serves it (tokens are shared: one signing key for both instances).

@@ -90,10 +90,10 @@ TEST_CASE("The README walkthrough works end to end with the mock and with Gemini
   cfg.visualizations.poll_interval_ms = 50;
   if (mode == "gemini") {
     cfg.providers.instances = gemini_and_nano_banana(fake);
-    cfg.providers.chains = {{"analysis", {"gemini"}},
-                            {"scenarios", {"gemini"}},
-                            {"summary", {"gemini"}},
-                            {"image", {"nano_banana"}}};
+    cfg.providers.chains = {{config::Capability::kAnalysis, {"gemini"}},
+                            {config::Capability::kScenarios, {"gemini"}},
+                            {config::Capability::kSummary, {"gemini"}},
+                            {config::Capability::kImage, {"nano_banana"}}};
   }
   TestServer server(cfg);
   const auto port = server.port();

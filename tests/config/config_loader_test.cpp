@@ -203,7 +203,8 @@ TEST_CASE("The shipped production example loads when DATABASE_URL and the JWT se
   CHECK_FALSE(loaded->server.cors_allowed_origins.empty());
   CHECK(loaded->auth.jwt_secret == "k4Qm0bW7v2Zr9XyT1nLp8sHd3JfG6cAe5uRi");
   CHECK(loaded->auth.jwt_secret_file.empty());
-  CHECK(loaded->providers.chains.at("image") == std::vector<std::string>{"nano_banana"});
+  CHECK(loaded->providers.chains.at(config::Capability::kImage) ==
+        std::vector<std::string>{"nano_banana"});
   CHECK(loaded->providers.instances[0].settings.at("api_key") == "AIza-test");
 }
 
@@ -289,8 +290,8 @@ TEST_CASE("The startup log line lists every option with its effective value", "[
         "auth.password_max_concurrent=2 auth.password_queue_timeout_ms=5000 "
         "rate_limits.enabled=true rate_limits.register_per_ip=5/1h rate_limits.login_per_ip=10/15m "
         "rate_limits.login_failures_per_account=10/15m providers.instances=[mock(mock)] "
-        "providers.chains.analysis=[mock] providers.chains.image=[mock] "
-        "providers.chains.scenarios=[mock] providers.chains.summary=[mock] providers.watch=false "
+        "providers.chains.analysis=[mock] providers.chains.scenarios=[mock] "
+        "providers.chains.summary=[mock] providers.chains.image=[mock] providers.watch=false "
         "providers.max_connections_per_host=256 providers.max_connections=1024 "
         "journal.scenario_count=3 journal.analysis_cache_ttl_s=2592000 "
         "journal.idempotency_ttl_s=86400 journal.summary_max_entries=100 "

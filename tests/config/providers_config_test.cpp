@@ -27,8 +27,8 @@ TEST_CASE("without a providers section every capability is served by the mock", 
   REQUIRE(p.instances.size() == 1);
   CHECK(p.instances[0].name == "mock");
   CHECK(p.instances[0].plugin == "mock");
-  for (const char* capability : kCapabilities) {
-    INFO(capability);
+  for (const Capability capability : kCapabilities) {
+    INFO(to_string(capability));
     CHECK(p.chains.at(capability) == std::vector<std::string>{"mock"});
   }
 }
@@ -88,7 +88,7 @@ TEST_CASE("provider instances, their settings and the chains are read", "[config
   CHECK(g.settings.at("api_key") == "AIza-secret");
   CHECK(g.settings.at("temperature") == "0.7");
   CHECK(p.instances[1].plugin == "./build/providers/mock.so");
-  CHECK(p.chains.at("analysis") == std::vector<std::string>{"gemini", "local"});
+  CHECK(p.chains.at(Capability::kAnalysis) == std::vector<std::string>{"gemini", "local"});
   // The startup line names instances and chains but no setting.
   const std::string line = describe_config_for_log(*loaded);
   CHECK(line.find("providers.instances=[gemini(gemini),local(./build/providers/mock.so)]") !=

@@ -51,7 +51,7 @@ EntryText exam(double intensity = 0.8, const std::string& emotion = "anxious") {
 TEST_CASE("parse_analysis takes an answer that fits the schema", "[services][prompts]") {
   const auto a = parse_analysis(analysis_with("", ""));
   REQUIRE(a.ok());
-  CHECK(a->status == "ready");
+  CHECK(a->status == moodgate::store::AnalysisStatus::kReady);
   CHECK(a->summary == "You felt torn.");  // trimmed
   CHECK(a->sentiment == "mixed");
   CHECK(a->score == -0.25);

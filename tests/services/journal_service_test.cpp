@@ -71,8 +71,8 @@ TEST_CASE("a new entry is saved before the AI answers, and its analysis and scen
           "[services][journal]") {
   const auto backend = GENERATE(from_range(testing::test_backend_names()));
   Fixture f(backend);
-  f.ai.script("analysis", [](const ai::AiCall&) { return testing::text_answer("mock", kAnalysis); });
-  f.ai.script("scenarios",
+  f.ai.script(config::Capability::kAnalysis, [](const ai::AiCall&) { return testing::text_answer("mock", kAnalysis); });
+  f.ai.script(config::Capability::kScenarios,
               [](const ai::AiCall&) { return testing::text_answer("mock", kScenarios); });
   f.ai.hold();
   std::promise<Result<store::EntryRow>> out;
@@ -85,12 +85,12 @@ TEST_CASE("a new entry is saved before the AI answers, and its analysis and scen
   auto page = f.journal->list("u1", {}, 10, std::nullopt);
   REQUIRE(page.ok());
   REQUIRE(page->items.size() == 1);
-  CHECK(page->items[0].analysis.status == "pending");
+  CHECK(page->items[0].analysis.status == store::AnalysisStatus::kPending);
   f.ai.release();
 
   Result<store::EntryRow> entry = out.get_future().get();
   REQUIRE(entry.ok());
-  CHECK(entry->analysis.status == "ready");
+  CHECK(entry->analysis.status == store::AnalysisStatus::kReady);
   CHECK(entry->analysis.summary == "Worried about the exam");
   CHECK(entry->analysis.provider == "mock");
   REQUIRE(entry->scenarios.size() == 3);
@@ -102,22 +102,22 @@ TEST_CASE("an AI failure leaves the entry saved, with a failed analysis and no s
           "[services][journal]") {
   const auto backend = GENERATE(from_range(testing::test_backend_names()));
   Fixture f(backend);
-  f.ai.script("analysis", [](const ai::AiCall&) {
+  f.ai.script(config::Capability::kAnalysis, [](const ai::AiCall&) {
     return testing::failed_answer(sdk::FailureKind::kTimeout, "the provider did not answer in time");
   });
-  f.ai.script("scenarios", [](const ai::AiCall&) {
+  f.ai.script(config::Capability::kScenarios, [](const ai::AiCall&) {
     return testing::text_answer("mock", "not json");
   });
   Result<store::EntryRow> entry =
       testing::run_task(f.pool, f.journal->create(f.context(), f.draft(), true));
   REQUIRE(entry.ok());
-  CHECK(entry->analysis.status == "failed");
+  CHECK(entry->analysis.status == store::AnalysisStatus::kFailed);
   CHECK(entry->analysis.error_code == "UPSTREAM_TIMEOUT");
   CHECK(entry->scenarios.empty());
   auto stored = f.journal->get("u1", entry->id);
   REQUIRE(stored.ok());
   CHECK(stored->situation == "My exam got moved to tomorrow");
-  CHECK(stored->analysis.status == "failed");
+  CHECK(stored->analysis.status == store::AnalysisStatus::kFailed);
 }
 
 TEST_CASE("an analysis answered by the chain's second instance is found in the cache",
@@ -135,28 +135,28 @@ TEST_CASE("an analysis answered by the chain's second instance is found in the c
         config::ProviderInstanceConfig second = first;
         second.name = "second";
         c.instances = {first, second};
-        c.chains = {{"analysis", {"first", "second"}},
-                    {"scenarios", {"first"}},
-                    {"summary", {"first"}},
-                    {"image", {"first"}}};
+        c.chains = {{config::Capability::kAnalysis, {"first", "second"}},
+                    {config::Capability::kScenarios, {"first"}},
+                    {config::Capability::kSummary, {"first"}},
+                    {config::Capability::kImage, {"first"}}};
         return c;
       }(),
       f.loader);
   REQUIRE(set.ok());
   f.providers->replace(std::move(set).value());
   int analysis_calls = 0;
-  f.ai.script("analysis", [&](const ai::AiCall&) {
+  f.ai.script(config::Capability::kAnalysis, [&](const ai::AiCall&) {
     ++analysis_calls;
     return testing::text_answer("second", kAnalysis);
   });
-  f.ai.script("scenarios",
+  f.ai.script(config::Capability::kScenarios,
               [](const ai::AiCall&) { return testing::text_answer("first", kScenarios); });
   auto first = testing::run_task(f.pool, f.journal->create(f.context(), f.draft(), true));
   REQUIRE(first.ok());
   CHECK(first->analysis.provider == "second");
   auto again = testing::run_task(f.pool, f.journal->create(f.context(), f.draft(), true));
   REQUIRE(again.ok());
-  CHECK(again->analysis.status == "ready");
+  CHECK(again->analysis.status == store::AnalysisStatus::kReady);
   CHECK(again->analysis.provider == "second");
   CHECK(analysis_calls == 1);  // the second entry's analysis came from the cache
 }

@@ -49,7 +49,7 @@ UsageRecord call(const std::string& request_id, std::optional<std::string> user_
   UsageRecord r;
   r.user_id = std::move(user_id);
   r.request_id = request_id;
-  r.capability = "scenarios";
+  r.capability = moodgate::config::Capability::kScenarios;
   r.provider = "gemini-main";
   r.model = "gemini-2.5-flash";
   r.tokens_in = 100;
@@ -268,7 +268,7 @@ TEST_CASE("a usage record the table refuses is dropped alone, the rest of its ba
 
   UsageRecorder recorder(*db, manual_options());
   UsageRecord bad = call("r-bad");
-  bad.capability = "poetry";
+  bad.tokens_in = -1;  // the CHECK allows no negative count
   recorder.record(call("r-1"));
   recorder.record(bad);
   recorder.record(call("r-2"));

@@ -17,7 +17,7 @@ store::EntryForPrompt sample_entry() {
   e.situation = "My exam got moved to tomorrow";
   e.thoughts = "I'm not ready";
   e.emotions = {{"anxious", 0.8}, {"hopeful", 0.3}};
-  e.analysis_status = "pending";
+  e.analysis_status = store::AnalysisStatus::kPending;
   return e;
 }
 
@@ -58,11 +58,11 @@ TEST_CASE("a ready analysis adds its summary and sentiment; a failed one does no
   auto entry = sample_entry();
   entry.analysis_summary = "Worry about being unprepared, with a little hope.";
   entry.analysis_sentiment = "mixed";
-  entry.analysis_status = "ready";
+  entry.analysis_status = store::AnalysisStatus::kReady;
   const std::string ready = visualization_prompt(entry, "abstract");
   CHECK_THAT(ready, Catch::Contains("In short: Worry about being unprepared"));
   CHECK_THAT(ready, Catch::Contains("Overall mood: mixed."));
-  entry.analysis_status = "failed";
+  entry.analysis_status = store::AnalysisStatus::kFailed;
   CHECK_THAT(visualization_prompt(entry, "abstract"), !Catch::Contains("Overall mood"));
 }
 
@@ -89,7 +89,7 @@ TEST_CASE("long entries are cut on a UTF-8 boundary and the prompt stays bounded
   e.situation = long_text;
   e.thoughts = long_text;
   for (int i = 0; i < 12; ++i) e.emotions.push_back({std::string(40, 'x'), 0.5});
-  e.analysis_status = "ready";
+  e.analysis_status = store::AnalysisStatus::kReady;
   e.analysis_summary = long_text;
   e.analysis_sentiment = "mixed";
   for (std::string_view style : services::kVisualizationStyles) {

@@ -67,10 +67,10 @@ struct Engine {
     config::ProvidersConfig cfg;
     cfg.instances = {painter};
     if (painter.name != "mock") cfg.instances.push_back(config::mock_instance());
-    cfg.chains = {{"analysis", {"mock"}},
-                  {"scenarios", {"mock"}},
-                  {"summary", {"mock"}},
-                  {"image", {painter.name}}};
+    cfg.chains = {{config::Capability::kAnalysis, {"mock"}},
+                  {config::Capability::kScenarios, {"mock"}},
+                  {config::Capability::kSummary, {"mock"}},
+                  {config::Capability::kImage, {painter.name}}};
     auto set = ai::ProviderSet::build(cfg, loader);
     INFO((set.ok() ? "" : set.error().message));
     REQUIRE(set.ok());
@@ -113,9 +113,12 @@ struct Fixture {
     for (auto until = std::chrono::steady_clock::now() + 20s;
          std::chrono::steady_clock::now() < until; std::this_thread::sleep_for(10ms)) {
       auto r = row(id);
-      if (r.status == "succeeded" || r.status == "failed") return r;
+      if (r.status == store::VisualizationStatus::kSucceeded ||
+          r.status == store::VisualizationStatus::kFailed) {
+        return r;
+      }
     }
-    FAIL("job " << id << " did not finish in time: " << row(id).status);
+    FAIL("job " << id << " did not finish in time: " << store::to_string(row(id).status));
     return {};
   }
 
@@ -143,7 +146,7 @@ TEST_CASE("a worker paints a queued job with the mock and stores the image with 
   for (const auto& [id, width, height] :
        {std::tuple{square, 256, 256}, std::tuple{wide, 320, 180}}) {
     const auto done = f.settled(id);
-    REQUIRE(done.status == "succeeded");
+    REQUIRE(done.status == store::VisualizationStatus::kSucceeded);
     CHECK(done.attempts == 1);
     CHECK(done.provider == std::optional<std::string>("mock"));
     CHECK(done.model == std::optional<std::string>("mock-1"));
@@ -178,7 +181,7 @@ TEST_CASE("a 503 is retried after a backoff and the second attempt succeeds",
   workers.start();
 
   const auto done = f.settled(id);
-  CHECK(done.status == "succeeded");
+  CHECK(done.status == store::VisualizationStatus::kSucceeded);
   CHECK(done.attempts == 2);
   CHECK(done.provider == std::optional<std::string>("banana"));
   CHECK(done.model == std::optional<std::string>("gemini-2.5-flash-image"));
@@ -203,7 +206,7 @@ TEST_CASE("a job that always meets a 503 fails after max_attempts with UPSTREAM_
   workers.start();
 
   const auto done = f.settled(id);
-  CHECK(done.status == "failed");
+  CHECK(done.status == store::VisualizationStatus::kFailed);
   CHECK(done.attempts == 3);
   CHECK(done.error_code == std::optional<std::string>("UPSTREAM_ERROR"));
   CHECK_THAT(done.error_message.value_or(""), Catch::Contains("overloaded"));
@@ -228,7 +231,7 @@ TEST_CASE("a safety block fails the job at once with CONTENT_BLOCKED", "[service
   const auto blocked_prompt = f.settled(second);
 
   for (const auto& done : {image_safety, blocked_prompt}) {
-    CHECK(done.status == "failed");
+    CHECK(done.status == store::VisualizationStatus::kFailed);
     CHECK(done.attempts == 1);
     CHECK(done.error_code == std::optional<std::string>("CONTENT_BLOCKED"));
   }
@@ -254,15 +257,16 @@ TEST_CASE("renewing the lease keeps a slow job from being taken over by another 
   first.start();
   // Only once the first instance holds the job does the second start looking.
   for (auto until = std::chrono::steady_clock::now() + 10s;
-       f.row(id).status != "running" && std::chrono::steady_clock::now() < until;) {
+       f.row(id).status != store::VisualizationStatus::kRunning &&
+       std::chrono::steady_clock::now() < until;) {
     std::this_thread::sleep_for(5ms);
   }
-  REQUIRE(f.row(id).status == "running");
+  REQUIRE(f.row(id).status == store::VisualizationStatus::kRunning);
   services::VisualizationWorkers second(*f.db, *engine.caller, cfg, "second");
   second.start();
 
   const auto done = f.settled(id);
-  CHECK(done.status == "succeeded");
+  CHECK(done.status == store::VisualizationStatus::kSucceeded);
   CHECK(done.attempts == 1);
   CHECK(fake.request_count() == 1);
   second.stop();
@@ -293,6 +297,6 @@ TEST_CASE("stop() abandons a job still waiting after the grace and returns",
   CHECK(std::chrono::steady_clock::now() - before < 5s);
   // Left running under its lease, for any instance to take over once it expires.
   const auto left = f.row(id);
-  CHECK(left.status == "running");
+  CHECK(left.status == store::VisualizationStatus::kRunning);
   CHECK(left.attempts == 1);
 }

@@ -19,6 +19,7 @@
 #include "tests/support/test_databases.h"
 
 using moodgate::store::Analysis;
+using moodgate::store::AnalysisStatus;
 using moodgate::store::Database;
 using moodgate::store::EntriesRepository;
 using moodgate::store::EntryContentChange;
@@ -56,23 +57,23 @@ void insert_pending(Database& db, const std::string& id, const std::string& user
   e.user_id = user;
   e.situation = "Situation of " + id;
   e.emotions = {{"calm", 0.5}};
-  e.analysis.status = "pending";
+  e.analysis.status = AnalysisStatus::kPending;
   e.analysis.pending_until = pending_until;
   e.created_at = at;
   e.updated_at = at;
   with_entries(db, [&](EntriesRepository& r) { r.insert(e); });
 }
 
-Analysis analysis_with_status(const std::string& status) {
+Analysis analysis_with_status(AnalysisStatus status) {
   Analysis a;
   a.status = status;
-  if (status == "ready") {
+  if (status == AnalysisStatus::kReady) {
     a.summary = "You sound calm.";
     a.sentiment = "positive";
     a.score = 0.5;
     a.provider = "mock";
     a.model = "mock-1";
-  } else if (status == "failed") {
+  } else if (status == AnalysisStatus::kFailed) {
     a.error_code = "UPSTREAM_TIMEOUT";
     a.error_message = "The AI provider did not answer in time";
   }
@@ -109,10 +110,12 @@ TEST_CASE("only pending analyses past their bound are failed, and only once",
   insert_pending(*db, "unbounded-old", "u1", "2030-01-01T08:07:29.999Z", "");
   insert_pending(*db, "unbounded-new", "u1", kUnboundedBefore, "");
   // Long past any bound, but finished one way or another.
-  for (const std::string status : {"ready", "failed", "skipped"}) {
-    insert_pending(*db, status, "u1", "2030-01-01T07:00:00.000Z", "2030-01-01T07:02:30.000Z");
+  for (const AnalysisStatus status :
+       {AnalysisStatus::kReady, AnalysisStatus::kFailed, AnalysisStatus::kSkipped}) {
+    const std::string id = to_string(status);  // "ready", "failed", "skipped"
+    insert_pending(*db, id, "u1", "2030-01-01T07:00:00.000Z", "2030-01-01T07:02:30.000Z");
     REQUIRE(with_entries(*db, [&](EntriesRepository& r) {
-      return r.set_analysis(status, 1, analysis_with_status(status), "2030-01-01T07:00:01.000Z");
+      return r.set_analysis(id, 1, analysis_with_status(status), "2030-01-01T07:00:01.000Z");
     }));
   }
 
@@ -122,7 +125,7 @@ TEST_CASE("only pending analyses past their bound are failed, and only once",
            {"u1", "overdue"}, {"u2", "other-user"}, {"u1", "unbounded-old"}}) {
     INFO(id);
     const EntryRow e = find(*db, user, id);
-    CHECK(e.analysis.status == "failed");
+    CHECK(e.analysis.status == AnalysisStatus::kFailed);
     CHECK(e.analysis.error_code == "INTERRUPTED");
     CHECK(e.analysis.error_message == kMessage);
     CHECK(e.analysis.pending_until.empty());
@@ -133,19 +136,19 @@ TEST_CASE("only pending analyses past their bound are failed, and only once",
   for (const std::string id : {"due-now", "running", "unbounded-new"}) {
     INFO(id);
     const EntryRow e = find(*db, "u1", id);
-    CHECK(e.analysis.status == "pending");
+    CHECK(e.analysis.status == AnalysisStatus::kPending);
     CHECK(e.analysis.error_code.empty());
     CHECK(e.updated_at != kNow);
   }
   CHECK(find(*db, "u1", "running").analysis.pending_until == "2030-01-01T08:11:30.000Z");
   const EntryRow ready = find(*db, "u1", "ready");
-  CHECK(ready.analysis.status == "ready");
+  CHECK(ready.analysis.status == AnalysisStatus::kReady);
   CHECK(ready.analysis.summary == "You sound calm.");
   CHECK(ready.updated_at == "2030-01-01T07:00:01.000Z");
   const EntryRow failed = find(*db, "u1", "failed");
   CHECK(failed.analysis.error_code == "UPSTREAM_TIMEOUT");
   CHECK(failed.updated_at == "2030-01-01T07:00:01.000Z");
-  CHECK(find(*db, "u1", "skipped").analysis.status == "skipped");
+  CHECK(find(*db, "u1", "skipped").analysis.status == AnalysisStatus::kSkipped);
 
   // Again: nothing left to do.
   CHECK(fail_overdue(*db) == 0);
@@ -165,10 +168,11 @@ TEST_CASE("an answer for the same revision may replace an interrupted analysis, 
 
   // The instance was alive after all (a slow database, say): its answer wins.
   CHECK(with_entries(*db, [](EntriesRepository& r) {
-    return r.set_analysis("late", 1, analysis_with_status("ready"), "2030-01-01T08:10:01.000Z");
+    return r.set_analysis("late", 1, analysis_with_status(AnalysisStatus::kReady),
+                          "2030-01-01T08:10:01.000Z");
   }));
   const EntryRow late = find(*db, "u1", "late");
-  CHECK(late.analysis.status == "ready");
+  CHECK(late.analysis.status == AnalysisStatus::kReady);
   CHECK(late.analysis.error_code.empty());
   CHECK(late.analysis.summary == "You sound calm.");
 
@@ -177,14 +181,15 @@ TEST_CASE("an answer for the same revision may replace an interrupted analysis, 
   EntryContentChange change;
   change.thoughts = "Second thoughts";
   CHECK(with_entries(*db, [&](EntriesRepository& r) {
-          return r.change_content("u1", "edited", change, "pending", "2030-01-01T08:13:00.000Z",
-                                  "2030-01-01T08:10:30.000Z");
+          return r.change_content("u1", "edited", change, AnalysisStatus::kPending,
+                                  "2030-01-01T08:13:00.000Z", "2030-01-01T08:10:30.000Z");
         }) == 2);
   CHECK_FALSE(with_entries(*db, [](EntriesRepository& r) {
-    return r.set_analysis("edited", 1, analysis_with_status("ready"), "2030-01-01T08:10:31.000Z");
+    return r.set_analysis("edited", 1, analysis_with_status(AnalysisStatus::kReady),
+                          "2030-01-01T08:10:31.000Z");
   }));
   const EntryRow edited = find(*db, "u1", "edited");
-  CHECK(edited.analysis.status == "pending");
+  CHECK(edited.analysis.status == AnalysisStatus::kPending);
   CHECK(edited.analysis.error_code.empty());
   CHECK(edited.analysis.pending_until == "2030-01-01T08:13:00.000Z");
   CHECK(fail_overdue(*db) == 0);  // its new bound has not passed
@@ -233,7 +238,7 @@ TEST_CASE("instances failing overdue analyses at the same moment fail each one o
   CHECK(failed.load() == kEntries);
   for (int i = 0; i < kEntries; ++i) {
     const EntryRow e = find(*db, "u1", "e" + std::to_string(i));
-    CHECK(e.analysis.status == "failed");
+    CHECK(e.analysis.status == AnalysisStatus::kFailed);
     CHECK(e.analysis.error_code == "INTERRUPTED");
   }
 }

@@ -2,7 +2,8 @@
 // by their owner; lists are newest first (ties by id) and filtered by from/to/emotion; an
 // analysis is stored only for the entry's current revision; a content change bumps the revision
 // and clears the analysis; scenarios are replaced as a whole; removing an entry takes its
-// emotions and scenarios; and paging by cursor sees every entry once while others are inserted.
+// emotions and scenarios; paging by cursor sees every entry once while others are inserted; and
+// an analysis status the core does not know is an error, never a guess.
 #include "core/store/entries_repository.h"
 
 #include <soci/soci.h>
@@ -24,6 +25,7 @@
 
 using moodgate::WallClock;
 using moodgate::store::Analysis;
+using moodgate::store::AnalysisStatus;
 using moodgate::store::Database;
 using moodgate::store::EntriesRepository;
 using moodgate::store::EntryContentChange;
@@ -34,6 +36,7 @@ using moodgate::store::Scenario;
 using moodgate::testing::create_test_user;
 using moodgate::testing::open_migrated;
 using moodgate::testing::test_backend_names;
+using moodgate::testing::write_unchecked;
 
 namespace {
 
@@ -90,7 +93,7 @@ long long count_rows(Database& db, const std::string& table, const std::string& 
 
 Analysis ready_analysis() {
   Analysis a;
-  a.status = "ready";
+  a.status = AnalysisStatus::kReady;
   a.summary = "You sound calm.";
   a.sentiment = "positive";
   a.score = 0.75;
@@ -115,7 +118,7 @@ TEST_CASE("an entry reads back as written, emotions in order, and only for its o
   auto e = entry("e1", "u1", "2030-01-01T08:00:00.123Z",
                  {{"tired", 0.25}, {"anxious", 0.8}, {"hopeful", 0}, {"relieved", 1}});
   e.situation = "Caf\xc3\xa9 with \"quotes\" and 'apostrophes'";
-  e.analysis.status = "skipped";
+  e.analysis.status = AnalysisStatus::kSkipped;
   insert(*db, e);
 
   const auto found = with_entries(*db, [](EntriesRepository& r) { return r.find("u1", "e1"); });
@@ -128,7 +131,7 @@ TEST_CASE("an entry reads back as written, emotions in order, and only for its o
     CHECK(found->emotions[i].intensity == e.emotions[i].intensity);
   }
   CHECK(found->revision == 1);
-  CHECK(found->analysis.status == "skipped");
+  CHECK(found->analysis.status == AnalysisStatus::kSkipped);
   CHECK(found->scenarios.empty());
   CHECK(found->created_at == "2030-01-01T08:00:00.123Z");
   CHECK(found->updated_at == "2030-01-01T08:00:00.123Z");
@@ -193,7 +196,7 @@ TEST_CASE("an analysis is stored only for the entry's current revision", "[store
   auto found = with_entries(*db, [](EntriesRepository& r) { return r.find("u1", "e1"); });
   REQUIRE(found);
   const Analysis& a = found->analysis;
-  CHECK(a.status == "ready");
+  CHECK(a.status == AnalysisStatus::kReady);
   CHECK(a.summary == "You sound calm.");
   CHECK(a.sentiment == "positive");
   CHECK(a.score == 0.75);
@@ -209,12 +212,12 @@ TEST_CASE("an analysis is stored only for the entry's current revision", "[store
   EntryContentChange change;
   change.thoughts = "New thoughts";
   const auto revision = with_entries(*db, [&](EntriesRepository& r) {
-    return r.change_content("u1", "e1", change, "pending", "2030-01-01T08:02:32.000Z",
-                            "2030-01-01T08:00:02.000Z");
+    return r.change_content("u1", "e1", change, AnalysisStatus::kPending,
+                            "2030-01-01T08:02:32.000Z", "2030-01-01T08:00:02.000Z");
   });
   CHECK(revision == 2);
   found = with_entries(*db, [](EntriesRepository& r) { return r.find("u1", "e1"); });
-  CHECK(found->analysis.status == "pending");
+  CHECK(found->analysis.status == AnalysisStatus::kPending);
   CHECK(found->analysis.pending_until == "2030-01-01T08:02:32.000Z");
   CHECK(found->analysis.summary.empty());
   CHECK(found->analysis.highlights.empty());
@@ -225,17 +228,17 @@ TEST_CASE("an analysis is stored only for the entry's current revision", "[store
     return r.set_analysis("e1", 1, ready_analysis(), "2030-01-01T08:00:03.000Z");
   }));
   found = with_entries(*db, [](EntriesRepository& r) { return r.find("u1", "e1"); });
-  CHECK(found->analysis.status == "pending");
+  CHECK(found->analysis.status == AnalysisStatus::kPending);
   CHECK(found->updated_at == "2030-01-01T08:00:02.000Z");
   Analysis failed;
-  failed.status = "failed";
+  failed.status = AnalysisStatus::kFailed;
   failed.error_code = "UPSTREAM_TIMEOUT";
   failed.error_message = "The AI provider did not answer in time";
   CHECK(with_entries(*db, [&](EntriesRepository& r) {
     return r.set_analysis("e1", 2, failed, "2030-01-01T08:00:04.000Z");
   }));
   found = with_entries(*db, [](EntriesRepository& r) { return r.find("u1", "e1"); });
-  CHECK(found->analysis.status == "failed");
+  CHECK(found->analysis.status == AnalysisStatus::kFailed);
   CHECK(found->analysis.error_code == "UPSTREAM_TIMEOUT");
   CHECK(found->analysis.error_message == failed.error_message);
   CHECK(found->analysis.summary.empty());
@@ -258,19 +261,19 @@ TEST_CASE("a content change touches only the fields given and bumps the revision
   EntryContentChange emotions_only;
   emotions_only.emotions = std::vector<moodgate::store::Emotion>{{"joy", 0.9}};
   CHECK(with_entries(*db, [&](EntriesRepository& r) {
-          return r.change_content("u1", "e1", emotions_only, "skipped", std::nullopt,
+          return r.change_content("u1", "e1", emotions_only, AnalysisStatus::kSkipped, std::nullopt,
                                   "2030-01-01T09:00:00.000Z");
         }) == 2);
   EntryContentChange both;
   both.situation = "New situation";
   both.thoughts = "";
   CHECK(with_entries(*db, [&](EntriesRepository& r) {
-          return r.change_content("u1", "e1", both, "pending", "2030-01-01T10:02:30.000Z",
-                                  "2030-01-01T10:00:00.000Z");
+          return r.change_content("u1", "e1", both, AnalysisStatus::kPending,
+                                  "2030-01-01T10:02:30.000Z", "2030-01-01T10:00:00.000Z");
         }) == 3);
   // Another user's entry (or none) is not changed.
   CHECK_FALSE(with_entries(*db, [&](EntriesRepository& r) {
-    return r.change_content("u2", "e1", both, "pending", "2030-01-01T11:02:30.000Z",
+    return r.change_content("u2", "e1", both, AnalysisStatus::kPending, "2030-01-01T11:02:30.000Z",
                             "2030-01-01T11:00:00.000Z");
   }));
   const auto found = with_entries(*db, [](EntriesRepository& r) { return r.find("u1", "e1"); });
@@ -280,7 +283,7 @@ TEST_CASE("a content change touches only the fields given and bumps the revision
   REQUIRE(found->emotions.size() == 1);
   CHECK(found->emotions[0].name == "joy");
   CHECK(found->revision == 3);
-  CHECK(found->analysis.status == "pending");
+  CHECK(found->analysis.status == AnalysisStatus::kPending);
   CHECK(found->analysis.pending_until == "2030-01-01T10:02:30.000Z");
   CHECK(found->created_at == "2030-01-01T08:00:00.000Z");
   CHECK(found->updated_at == "2030-01-01T10:00:00.000Z");
@@ -403,4 +406,28 @@ TEST_CASE("paging by cursor sees every entry exactly once while others are being
     CHECK(std::count_if(seen.begin(), seen.end(), [&](const auto& s) { return s.second == id; }) ==
           1);
   }
+}
+
+TEST_CASE("an entry whose analysis status the core does not know reads as an error",
+          "[store][entries]") {
+  const auto backend = GENERATE(from_range(test_backend_names()));
+  INFO(backend);
+  auto test_db = moodgate::testing::make_test_database(backend);
+  auto db = open_migrated(test_db);
+  create_test_user(*db, "u1");
+  insert(*db, entry("e1", "u1", "2030-01-01T08:00:00.000Z"));
+  insert(*db, entry("e2", "u1", "2030-01-01T09:00:00.000Z"));
+  write_unchecked(*db, "entries", "analysis_status", "archived", "id = 'e1'");
+
+  auto found = db->run("test.entries.find",
+                       [](soci::session& sql) { return EntriesRepository(sql).find("u1", "e1"); });
+  REQUIRE_FALSE(found.ok());
+  CHECK(found.error().code == moodgate::ErrorCode::kInternal);
+  auto listed = db->run("test.entries.list", [](soci::session& sql) {
+    return EntriesRepository(sql).list("u1", {}, 10, std::nullopt);
+  });
+  REQUIRE_FALSE(listed.ok());
+  CHECK(listed.error().code == moodgate::ErrorCode::kInternal);
+  // The other entry is unaffected.
+  CHECK(with_entries(*db, [](EntriesRepository& r) { return r.find("u1", "e2"); }).has_value());
 }

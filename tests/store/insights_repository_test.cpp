@@ -32,14 +32,14 @@ void add_entry(Database& db, const std::string& user, const std::string& at,
   e.user_id = user;
   e.situation = "something happened";
   e.emotions = std::move(emotions);
-  e.analysis.status = "pending";
+  e.analysis.status = store::AnalysisStatus::kPending;
   e.created_at = at;
   auto done = db.transaction("test.entries", [&](soci::session& sql) {
     store::EntriesRepository entries(sql);
     entries.insert(e);
     if (score) {
       store::Analysis a;
-      a.status = "ready";
+      a.status = store::AnalysisStatus::kReady;
       a.summary = "s";
       a.sentiment = *score >= 0 ? "positive" : "negative";
       a.score = *score;

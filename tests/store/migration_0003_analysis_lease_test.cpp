@@ -50,9 +50,9 @@ TEST_CASE("migration 0003 upgrades a database with entries; only pending ones ma
   REQUIRE(rows.ok());
   REQUIRE(rows->first.has_value());
   REQUIRE(rows->second.has_value());
-  CHECK(rows->first->analysis.status == "pending");
+  CHECK(rows->first->analysis.status == store::AnalysisStatus::kPending);
   CHECK(rows->first->analysis.pending_until.empty());
-  CHECK(rows->second->analysis.status == "ready");
+  CHECK(rows->second->analysis.status == store::AnalysisStatus::kReady);
   CHECK(rows->second->analysis.summary == "You sound calm.");
 
   // The schema refuses a bound on an analysis that is not pending.

@@ -1,5 +1,6 @@
 // UsageRepository stores one ai_usage row per AI call and reads it back unchanged, on both
-// backends; rows outlive the user they belonged to.
+// backends; rows outlive the user they belonged to; a capability the core does not know reads
+// as an error.
 #include "core/store/usage_repository.h"
 
 #include <soci/soci.h>
@@ -14,6 +15,7 @@
 #include "tests/support/test_databases.h"
 
 using moodgate::ai::UsageRecord;
+using moodgate::config::Capability;
 using moodgate::store::Database;
 using moodgate::store::UsageRepository;
 using moodgate::store::UsageTotals;
@@ -21,6 +23,7 @@ using moodgate::testing::create_test_user;
 using moodgate::testing::make_test_database;
 using moodgate::testing::open_migrated;
 using moodgate::testing::test_backend_names;
+using moodgate::testing::write_unchecked;
 
 namespace {
 
@@ -49,7 +52,7 @@ UsageRecord analysis_by(const std::string& user_id) {
   UsageRecord r;
   r.user_id = user_id;
   r.request_id = "req-0001";
-  r.capability = "analysis";
+  r.capability = Capability::kAnalysis;
   r.provider = "gemini-main";
   r.model = "gemini-2.5-flash";
   r.tokens_in = 1234;
@@ -63,7 +66,7 @@ UsageRecord analysis_by(const std::string& user_id) {
 
 UsageRecord anonymous_image() {
   UsageRecord r;
-  r.capability = "image";
+  r.capability = Capability::kImage;
   r.provider = "nano-banana";
   r.model = "gemini-2.5-flash-image";
   r.tokens_in = 10;
@@ -102,7 +105,7 @@ TEST_CASE("usage records read back field for field, newest first, with or withou
   const UsageRecord first = analysis_by("u-1");
   const UsageRecord second = anonymous_image();
   UsageRecord third = analysis_by("u-1");
-  third.capability = "summary";
+  third.capability = Capability::kSummary;
   third.request_id = "req-0002";
   insert(*db, {first, second});
   insert(*db, {third});
@@ -118,7 +121,7 @@ TEST_CASE("usage records read back field for field, newest first, with or withou
   const auto newest = recent(*db, 2);
   REQUIRE(newest.size() == 2);
   CHECK(newest[0].request_id == "req-0002");
-  CHECK(newest[1].capability == "image");
+  CHECK(newest[1].capability == Capability::kImage);
   CHECK(recent(*db, 0).empty());
 }
 
@@ -156,12 +159,27 @@ TEST_CASE("a usage batch with a row the table refuses leaves no rows", "[store][
   auto db = open_migrated(test_db);
 
   UsageRecord bad = anonymous_image();
-  bad.capability = "poetry";  // not one of the capabilities the CHECK allows
+  bad.tokens_in = -1;  // the CHECK allows no negative count
   auto inserted = db->transaction("test.ai_usage.insert", [&](soci::session& sql) {
     UsageRepository(sql).insert({anonymous_image(), bad});
   });
   CHECK_FALSE(inserted.ok());
   CHECK(recent(*db, 10).empty());
+}
+
+TEST_CASE("a usage row whose capability the core does not know reads as an error",
+          "[store][usage]") {
+  const auto backend = GENERATE(from_range(test_backend_names()));
+  INFO(backend);
+  auto test_db = make_test_database(backend);
+  auto db = open_migrated(test_db);
+  insert(*db, {anonymous_image()});
+  write_unchecked(*db, "ai_usage", "capability", "poetry", "capability = 'image'");
+
+  auto rows = db->run("test.ai_usage.recent",
+                      [](soci::session& sql) { return UsageRepository(sql).recent(10); });
+  REQUIRE_FALSE(rows.ok());
+  CHECK(rows.error().code == moodgate::ErrorCode::kInternal);
 }
 
 TEST_CASE("usage totals add up one user's calls, tokens and cost", "[store][usage]") {

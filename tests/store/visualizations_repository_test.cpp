@@ -1,6 +1,7 @@
 // VisualizationsRepository on both backends: jobs only for the owner's entries, newest-first
 // pages, the claim protocol (order, leases, take-over, conditional completion) and image bytes
-// that come back exactly as stored. On PostgreSQL, concurrent claimers never share a job.
+// that come back exactly as stored. On PostgreSQL, concurrent claimers never share a job. A
+// status the core does not know is an error, never a guess.
 #include "core/store/visualizations_repository.h"
 
 #include <soci/soci.h>
@@ -106,7 +107,7 @@ TEST_CASE("a visualization is queued only for an entry of the same user", "[stor
   CHECK(row.user_id == "u1");
   CHECK(row.style == "watercolor");
   CHECK(row.aspect_ratio == "1:1");
-  CHECK(row.status == "queued");
+  CHECK(row.status == store::VisualizationStatus::kQueued);
   CHECK(row.attempts == 0);
   CHECK_FALSE(row.provider);
   CHECK_FALSE(row.model);
@@ -179,7 +180,7 @@ TEST_CASE("jobs are claimed oldest first with the entry the prompt needs", "[sto
   auto job = claim(db, "w:0");
   REQUIRE(job);
   CHECK(job->job.id == first.id);
-  CHECK(job->job.status == "running");
+  CHECK(job->job.status == store::VisualizationStatus::kRunning);
   CHECK(job->job.attempts == 1);
   CHECK(job->entry.situation == rich.situation);
   CHECK(job->entry.thoughts == rich.thoughts);
@@ -187,7 +188,7 @@ TEST_CASE("jobs are claimed oldest first with the entry the prompt needs", "[sto
   CHECK(job->entry.emotions[0].name == "calm");
   CHECK(job->entry.emotions[0].intensity == Approx(0.9));
   CHECK(job->entry.emotions[2].name == "tired");
-  CHECK(job->entry.analysis_status == "ready");
+  CHECK(job->entry.analysis_status == store::AnalysisStatus::kReady);
   CHECK(job->entry.analysis_summary == std::optional<std::string>("A restful day."));
   CHECK(job->entry.analysis_sentiment == std::optional<std::string>("positive"));
 
@@ -244,7 +245,7 @@ TEST_CASE("a retried job waits for its next attempt; a failed one is final", "[s
   CHECK(in_tx(
       db, [&](Repo& r) { return r.retry_later(row.id, "w:0", later, "UPSTREAM_ERROR", "503"); }));
   auto queued = in_tx(db, [&](Repo& r) { return r.find("u1", row.id); });
-  CHECK(queued->status == "queued");
+  CHECK(queued->status == store::VisualizationStatus::kQueued);
   CHECK(queued->error_code == std::optional<std::string>("UPSTREAM_ERROR"));
   CHECK_FALSE(claim(db, "w:1"));  // not due for an hour
 
@@ -252,7 +253,7 @@ TEST_CASE("a retried job waits for its next attempt; a failed one is final", "[s
   REQUIRE(claim(db, "w:1"));
   CHECK(in_tx(db, [&](Repo& r) { return r.fail(other.id, "w:1", "CONTENT_BLOCKED", "refused"); }));
   auto failed = in_tx(db, [&](Repo& r) { return r.find("u1", other.id); });
-  CHECK(failed->status == "failed");
+  CHECK(failed->status == store::VisualizationStatus::kFailed);
   CHECK(failed->error_code == std::optional<std::string>("CONTENT_BLOCKED"));
   CHECK(failed->error_message == std::optional<std::string>("refused"));
   CHECK(failed->completed_at.has_value());
@@ -282,7 +283,7 @@ TEST_CASE("image bytes come back exactly as stored, with their SHA-256", "[store
   CHECK_FALSE(in_tx(db, [&](Repo& r) { return r.image("u2", row.id); }));
 
   auto done = in_tx(db, [&](Repo& r) { return r.find("u1", row.id); });
-  CHECK(done->status == "succeeded");
+  CHECK(done->status == store::VisualizationStatus::kSucceeded);
   CHECK(done->provider == std::optional<std::string>("mock"));
   CHECK(done->model == std::optional<std::string>("mock-1"));
   CHECK(done->width == std::optional<int>(256));
@@ -295,6 +296,30 @@ TEST_CASE("image bytes come back exactly as stored, with their SHA-256", "[store
   delete_test_entry(db, f.entry);
   CHECK(count_rows(db, "visualizations", "id", row.id) == 0);
   CHECK(count_rows(db, "visualization_images", "visualization_id", row.id) == 0);
+}
+
+TEST_CASE("a job or an entry whose status the core does not know reads as an error",
+          "[store][viz]") {
+  const auto backend = GENERATE(from_range(test_backend_names()));
+  INFO(backend);
+  Fixture f(backend);
+  Database& db = *f.db;
+  const VisualizationRow odd = queue(db, "u1", f.entry);
+  const VisualizationRow fine = queue(db, "u1", create_test_entry(db, "u1"));
+  write_unchecked(db, "visualizations", "status", "archived", "id = '" + odd.id + "'");
+
+  auto found =
+      db.run("test.viz.find", [&](soci::session& sql) { return Repo(sql).find("u1", odd.id); });
+  REQUIRE_FALSE(found.ok());
+  CHECK(found.error().code == ErrorCode::kInternal);
+  CHECK(in_tx(db, [&](Repo& r) { return r.find("u1", fine.id); }).has_value());
+
+  // A claim reads the job's entry too: its analysis status is checked the same way.
+  write_unchecked(db, "entries", "analysis_status", "archived", "id = '" + fine.entry_id + "'");
+  auto claimed = db.transaction("test.viz.claim",
+                                [](soci::session& sql) { return Repo(sql).claim_due("w:0", 60s); });
+  REQUIRE_FALSE(claimed.ok());
+  CHECK(claimed.error().code == ErrorCode::kInternal);
 }
 
 TEST_CASE("concurrent claimers on PostgreSQL never get the same job", "[store][viz][postgres]") {

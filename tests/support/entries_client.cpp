@@ -107,8 +107,10 @@ config::Config text_ai_config(const std::string& url,
   for (const auto& i : text) names.push_back(i.name);
   cfg.providers.instances = std::move(text);
   cfg.providers.instances.push_back(config::mock_instance());
-  cfg.providers.chains = {
-      {"analysis", names}, {"scenarios", names}, {"summary", names}, {"image", {"mock"}}};
+  cfg.providers.chains = {{config::Capability::kAnalysis, names},
+                          {config::Capability::kScenarios, names},
+                          {config::Capability::kSummary, names},
+                          {config::Capability::kImage, {"mock"}}};
   return cfg;
 }
 
@@ -118,10 +120,10 @@ config::Config mock_config(const std::string& url, const config::ProviderInstanc
   instance.backoff_initial_ms = 1;
   instance.backoff_max_ms = 5;
   cfg.providers.instances = {instance};
-  cfg.providers.chains = {{"analysis", {instance.name}},
-                          {"scenarios", {instance.name}},
-                          {"summary", {instance.name}},
-                          {"image", {instance.name}}};
+  cfg.providers.chains = {{config::Capability::kAnalysis, {instance.name}},
+                          {config::Capability::kScenarios, {instance.name}},
+                          {config::Capability::kSummary, {instance.name}},
+                          {config::Capability::kImage, {instance.name}}};
   return cfg;
 }
 

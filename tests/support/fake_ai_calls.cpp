@@ -18,7 +18,7 @@ FakeAiCalls::~FakeAiCalls() {
   thread_.join();
 }
 
-void FakeAiCalls::script(const std::string& capability, Script answer) {
+void FakeAiCalls::script(config::Capability capability, Script answer) {
   std::lock_guard lock(mu_);
   scripts_.emplace_back(capability, std::move(answer));
 }

@@ -26,7 +26,7 @@ class FakeAiCalls : public ai::AiCalls {
   FakeAiCalls();
   ~FakeAiCalls() override;
 
-  void script(const std::string& capability, Script answer);
+  void script(config::Capability capability, Script answer);
   // From now on, calls wait until release().
   void hold();
   // Answers the calls waiting, and every later one at once.
@@ -49,7 +49,7 @@ class FakeAiCalls : public ai::AiCalls {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<std::pair<std::string, Script>> scripts_;
+  std::vector<std::pair<config::Capability, Script>> scripts_;
   std::deque<Pending> queue_;  // to answer now
   std::vector<Pending> held_;  // waiting for release()
   bool holding_ = false;

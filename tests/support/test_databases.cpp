@@ -165,4 +165,20 @@ void create_test_user(store::Database& db, const std::string& id) {
   if (!created.ok()) FAIL("creating user failed: " << created.error().message);
 }
 
+void write_unchecked(store::Database& db, const std::string& table, const std::string& column,
+                     const std::string& value, const std::string& where) {
+  const bool sqlite = db.backend() == store::Backend::kSqlite;
+  auto written = db.run("test.write_unchecked", [&](soci::session& sql) {
+    if (sqlite) {
+      sql << "PRAGMA ignore_check_constraints = ON";
+    } else {
+      sql << "ALTER TABLE " + table + " DROP CONSTRAINT " + table + "_" + column + "_check";
+    }
+    sql << "UPDATE " + table + " SET " + column + " = :value WHERE " + where,
+        soci::use(value, "value");
+    if (sqlite) sql << "PRAGMA ignore_check_constraints = OFF";
+  });
+  if (!written.ok()) FAIL("writing past the CHECK failed: " << written.error().message);
+}
+
 }  // namespace moodgate::testing

@@ -65,6 +65,14 @@ std::unique_ptr<store::Database> open_migrated(const TestDatabase& test_db, int 
 // error).
 void create_test_user(store::Database& db, const std::string& id);
 
+// Sets `column` of `table` to `value` in the rows matching `where`, past the column's own CHECK
+// constraint: what a row written by another version, or by hand, may hold. SQLite ignores CHECKs
+// for the statement; PostgreSQL has the column's constraint (<table>_<column>_check) dropped
+// first. For tests of how a repository reads a value it does not know. Names are the test's own
+// literals. FAILs the test on error.
+void write_unchecked(store::Database& db, const std::string& table, const std::string& column,
+                     const std::string& value, const std::string& where);
+
 // `url` with its database name replaced (keeps user, password, host, port and query).
 std::string with_database_name(const std::string& url, const std::string& database);
 

@@ -125,6 +125,11 @@ struct Failure {
   std::string message;  // for logs and the client: no secrets, no raw bodies
   std::optional<std::chrono::milliseconds> retry_after;  // honoured before retrying
 
+  // A failure of `kind` saying `message`, without a retry delay.
+  static Failure of(FailureKind kind, std::string message) {
+    return Failure{kind, std::move(message), std::nullopt};
+  }
+
   // Whether trying again (this provider later, or the next in the chain) can help.
   bool retryable() const {
     return kind == FailureKind::kRateLimited || kind == FailureKind::kUnavailable ||
