@@ -657,7 +657,7 @@ TEST_CASE("a stopped client answers a call waiting for its backoff with shutting
 
   std::promise<AiAnswer> promise;
   AiCall call;
-  call.capability = "analysis";
+  call.capability = config::Capability::kAnalysis;
   call.task = text_task();
   caller.call(std::move(call), [&](AiAnswer a) { promise.set_value(std::move(a)); });
   REQUIRE(timers.wait_for_schedule(10s));  // the reply is read and the 20 s wait scheduled
