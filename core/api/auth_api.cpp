@@ -107,21 +107,11 @@ class AuthApi {
   explicit AuthApi(AuthApiDeps deps) : auth_(*deps.auth), wait_(deps.password_queue_timeout) {}
 
   Answer register_user(const Call& call) {
-    auto input = register_input(call.request);
-    if (!input) co_return std::move(input).error();
-    if (Status ok = fresh(call.request, wait_); !ok) co_return std::move(ok).error();
-    services::RateLimitInfo limits;
-    auto done = auth_.register_user(*input, call.request.client_ip, limits);
-    co_return signed_in_response(201, std::move(done), limits);
+    return answer_now(sign_in(call, register_input, 201, &services::AuthService::register_user));
   }
 
   Answer login(const Call& call) {
-    auto input = login_input(call.request);
-    if (!input) co_return std::move(input).error();
-    if (Status ok = fresh(call.request, wait_); !ok) co_return std::move(ok).error();
-    services::RateLimitInfo limits;
-    auto done = auth_.login(*input, call.request.client_ip, limits);
-    co_return signed_in_response(200, std::move(done), limits);
+    return answer_now(sign_in(call, login_input, 200, &services::AuthService::login));
   }
 
   Answer refresh(const Call& call) {
@@ -165,6 +155,20 @@ class AuthApi {
   }
 
  private:
+  // Register and login: the body read by `parse`, shed when stale, then `act` on the service.
+  template <typename Input>
+  Result<HttpResponse> sign_in(const Call& call, Result<Input> (*parse)(const HttpRequest&),
+                               int status,
+                               Result<services::SignedIn> (services::AuthService::*act)(
+                                   const Input&, const std::string&, services::RateLimitInfo&)) {
+    auto input = parse(call.request);
+    if (!input) return std::move(input).error();
+    if (Status ok = fresh(call.request, wait_); !ok) return std::move(ok).error();
+    services::RateLimitInfo limits;
+    auto done = (auth_.*act)(*input, call.request.client_ip, limits);
+    return signed_in_response(status, std::move(done), limits);
+  }
+
   services::AuthService& auth_;
   const std::chrono::milliseconds wait_;
 };

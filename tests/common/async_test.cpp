@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/common/threads.h"
+#include "tests/support/run_task.h"
 
 using moodgate::ThreadRole;
 using moodgate::this_thread_role;
@@ -19,20 +20,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Spawns `task` on `pool` and blocks until it ends: the value, or the exception rethrown.
 template <typename T>
 T run_on(Pool& pool, Task<T> task) {
-  std::promise<T> promise;
-  auto future = promise.get_future();
-  const bool started = pool.try_spawn(std::move(task), [&](std::exception_ptr e, std::optional<T> v) {
-    if (e) {
-      promise.set_exception(e);
-    } else {
-      promise.set_value(std::move(*v));
-    }
-  });
-  REQUIRE(started);
-  return future.get();
+  return moodgate::testing::run_task(pool, std::move(task));
 }
 
 std::string thread_name() {
