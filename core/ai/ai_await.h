@@ -19,7 +19,8 @@ class StartedCall {
 
   async::Task<AiAnswer> answer() { return slot_.get(); }
   // The answer if it comes before `deadline`; otherwise nothing, and it can be awaited again.
-  async::Task<std::optional<AiAnswer>> answer_until(std::chrono::steady_clock::time_point deadline) {
+  async::Task<std::optional<AiAnswer>> answer_until(
+      std::chrono::steady_clock::time_point deadline) {
     return slot_.get_until(deadline);
   }
 

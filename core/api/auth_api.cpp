@@ -184,7 +184,8 @@ void register_auth_api(Routes& routes, AuthApiDeps deps) {
              [api](const Call& c) { return api->login(c); });
   routes.add(Method::kPost, "/api/v1/auth/refresh", {.access = Access::kPublic},
              [api](const Call& c) { return api->refresh(c); });
-  routes.add(Method::kPost, "/api/v1/auth/logout", {.access = Access::kToken, .idempotency_key = true},
+  routes.add(Method::kPost, "/api/v1/auth/logout",
+             {.access = Access::kToken, .idempotency_key = true},
              [api](const Call& c) { return api->logout(c); });
   routes.add(Method::kGet, "/api/v1/auth/me", {.access = Access::kToken},
              [api](const Call& c) { return api->me(c); });

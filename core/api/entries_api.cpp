@@ -64,8 +64,8 @@ class EntriesApi {
     if (!limit) co_return std::move(limit).error();
     auto filter = entry_filter(call.request);
     if (!filter) co_return std::move(filter).error();
-    auto page = journal_.list(call.user().user_id, *filter, *limit,
-                              call.request.query_param("cursor"));
+    auto page =
+        journal_.list(call.user().user_id, *filter, *limit, call.request.query_param("cursor"));
     if (!page) co_return std::move(page).error();
     co_return HttpResponse::json(200, entry_page_json(*page));
   }
@@ -103,8 +103,8 @@ class EntriesApi {
   Answer scenarios(const Call& call) {
     auto body = JsonBody::parse_optional(call.request);
     if (!body) co_return std::move(body).error();
-    auto count = body->optional_integer("count", services::kMinScenarioCount,
-                                        services::kMaxScenarioCount);
+    auto count =
+        body->optional_integer("count", services::kMinScenarioCount, services::kMaxScenarioCount);
     if (!count) co_return std::move(count).error();
     Result<std::vector<store::Scenario>> fresh = co_await journal_.regenerate_scenarios(
         context_for(call, deadline_), call.path_param("id"),

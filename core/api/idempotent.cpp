@@ -5,8 +5,8 @@
 #include <optional>
 
 #include "core/common/digest.h"
-#include "core/common/threads.h"
 #include "core/common/json.h"
+#include "core/common/threads.h"
 #include "core/http/error_envelope.h"
 #include "moodgate/json.h"
 

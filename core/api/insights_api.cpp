@@ -113,7 +113,6 @@ std::string summary_json(const services::Summary& s) {
   });
 }
 
-
 async::Task<Result<HttpResponse>> overview(services::InsightsService& insights, const Call& call) {
   auto period = period_of(call.request.query_param("from"), call.request.query_param("to"),
                           insights.default_period());

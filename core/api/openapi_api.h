@@ -13,8 +13,8 @@
 
 #include <string>
 
-#include "core/common/result.h"
 #include "core/api/routes.h"
+#include "core/common/result.h"
 
 namespace moodgate::api {
 

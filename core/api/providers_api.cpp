@@ -38,10 +38,10 @@ std::string providers_json(const ai::ProviderSet& set) {
 
 void register_providers_api(Routes& routes, ProvidersApiDeps deps) {
   const ai::ProviderRegistry* registry = deps.providers;
-  routes.add(http::Method::kGet, "/api/v1/providers", {.access = Access::kToken},
-             [registry](const Call&) {
-               return answer_now(http::HttpResponse::json(200, providers_json(*registry->current())));
-             });
+  routes.add(
+      http::Method::kGet, "/api/v1/providers", {.access = Access::kToken}, [registry](const Call&) {
+        return answer_now(http::HttpResponse::json(200, providers_json(*registry->current())));
+      });
 }
 
 }  // namespace moodgate::api

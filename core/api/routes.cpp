@@ -49,8 +49,7 @@ void answer(Exchange& exchange, std::exception_ptr error,
     try {
       std::rethrow_exception(error);
     } catch (const std::exception& e) {
-      spdlog::error("request {}: unhandled exception: {}", exchange.request().request_id,
-                    e.what());
+      spdlog::error("request {}: unhandled exception: {}", exchange.request().request_id, e.what());
     } catch (...) {
       spdlog::error("request {}: unhandled exception", exchange.request().request_id);
     }
@@ -90,8 +89,8 @@ void Routes::add(http::Method method, const std::string& pattern, RoutePolicy po
       }
       caller = std::move(principal).value();
     }
-    async::Pool& pool = route->policy.runs == Runs::kSignInPool ? *route->deps.sign_in_pool
-                                                                 : *route->deps.pool;
+    async::Pool& pool =
+        route->policy.runs == Runs::kSignInPool ? *route->deps.sign_in_pool : *route->deps.pool;
     const bool admitted =
         pool.try_spawn(serve(route, ex, std::move(caller)),
                        [ex](std::exception_ptr error, std::optional<Result<HttpResponse>> result) {

@@ -116,8 +116,9 @@ void register_system_api(Routes& routes, SystemApiDeps deps) {
 
   auto shared = std::make_shared<SystemApiDeps>(std::move(deps));
   // The checks may block (a database ping): on the pool.
-  routes.add(http::Method::kGet, "/health/ready", {.access = Access::kPublic},
-             [shared](const Call& c) { return answer_now(readiness(*shared, c.request.request_id)); });
+  routes.add(
+      http::Method::kGet, "/health/ready", {.access = Access::kPublic},
+      [shared](const Call& c) { return answer_now(readiness(*shared, c.request.request_id)); });
 
   // Built per request: the plugins change when the providers are reloaded.
   routes.add_immediate(http::Method::kGet, "/version", [shared](const http::HttpRequest&) {
@@ -128,9 +129,8 @@ void register_system_api(Routes& routes, SystemApiDeps deps) {
   if (shared->debug_endpoints) {
     // Holds a pool thread for ?ms= milliseconds (<= 60 s): lets tests observe graceful
     // shutdown and a full pool.
-    routes.add(http::Method::kGet, "/debug/sleep", {.access = Access::kPublic}, [](const Call& c) {
-      return answer_now(debug_sleep(c.request));
-    });
+    routes.add(http::Method::kGet, "/debug/sleep", {.access = Access::kPublic},
+               [](const Call& c) { return answer_now(debug_sleep(c.request)); });
   }
 }
 

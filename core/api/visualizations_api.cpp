@@ -98,7 +98,8 @@ void register_visualizations_api(Routes& routes, VisualizationsApiDeps deps) {
   // Each route's work is one short database step: the coroutine only wraps it.
   auto plain = [service](Result<HttpResponse> (*work)(services::VisualizationService&,
                                                       const HttpRequest&, const Principal&)) {
-    return [service, work](const Call& c) { return answer_now(work(*service, c.request, c.user())); };
+    return
+        [service, work](const Call& c) { return answer_now(work(*service, c.request, c.user())); };
   };
   routes.add(Method::kPost, "/api/v1/entries/{id}/visualizations",
              {.access = Access::kToken, .idempotency_key = true}, plain(create));

@@ -39,17 +39,28 @@ std::string this_thread_name() {
 
 const char* thread_role_name(ThreadRole role) {
   switch (role) {
-    case ThreadRole::kUnnamed: return "unnamed";
-    case ThreadRole::kHttp: return "http";
-    case ThreadRole::kHttpSend: return "http-send";
-    case ThreadRole::kPool: return "pool";
-    case ThreadRole::kHashing: return "hashing";
-    case ThreadRole::kUpstream: return "upstream";
-    case ThreadRole::kJobs: return "jobs";
-    case ThreadRole::kUsage: return "usage";
-    case ThreadRole::kHousekeeping: return "housekeeping";
-    case ThreadRole::kWatchdog: return "watchdog";
-    case ThreadRole::kConfig: return "config";
+    case ThreadRole::kUnnamed:
+      return "unnamed";
+    case ThreadRole::kHttp:
+      return "http";
+    case ThreadRole::kHttpSend:
+      return "http-send";
+    case ThreadRole::kPool:
+      return "pool";
+    case ThreadRole::kHashing:
+      return "hashing";
+    case ThreadRole::kUpstream:
+      return "upstream";
+    case ThreadRole::kJobs:
+      return "jobs";
+    case ThreadRole::kUsage:
+      return "usage";
+    case ThreadRole::kHousekeeping:
+      return "housekeeping";
+    case ThreadRole::kWatchdog:
+      return "watchdog";
+    case ThreadRole::kConfig:
+      return "config";
   }
   return "?";
 }
@@ -91,8 +102,8 @@ namespace detail {
 
 void expect_thread(ThreadRole role, const char* function) {
   if (current_role == role) return;
-  violated(std::string(function) + " must run on a " + thread_role_name(role) +
-           " thread, not on " + this_thread_name() + " (" + thread_role_name(current_role) + ")");
+  violated(std::string(function) + " must run on a " + thread_role_name(role) + " thread, not on " +
+           this_thread_name() + " (" + thread_role_name(current_role) + ")");
 }
 
 void expect_event_loop(const char* function) {

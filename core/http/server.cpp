@@ -12,10 +12,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <string>
-#include <cstdlib>
 
 #include "core/common/threads.h"
 #include "core/http/connection.h"

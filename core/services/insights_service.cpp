@@ -73,8 +73,8 @@ async::Task<Result<Summary>> InsightsService::summarize(CallContext context, Per
   if (!answer.ok()) co_return ai::error_for(answer);
   const auto* text = std::get_if<sdk::TextOutput>(&answer.result().output);
   auto parsed = text ? parse_summary(text->text)
-                     : Result<PeriodSummary>(Error(ErrorCode::kUpstreamError,
-                                                   "The provider answered without text"));
+                     : Result<PeriodSummary>(
+                           Error(ErrorCode::kUpstreamError, "The provider answered without text"));
   if (!parsed) {
     Error error = parsed.error();
     error.with("provider", answer.provider);

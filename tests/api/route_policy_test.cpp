@@ -27,9 +27,10 @@ bool under_api(const std::string& pattern) {
 
 }  // namespace
 
-TEST_CASE("every authenticated POST and PATCH under /api/v1 takes an Idempotency-Key unless "
-          "its policy says why not",
-          "[api][routes]") {
+TEST_CASE(
+    "every authenticated POST and PATCH under /api/v1 takes an Idempotency-Key unless "
+    "its policy says why not",
+    "[api][routes]") {
   auto db = make_test_database("sqlite");
   TestServer server(test_config(db.url()));
   int writes = 0;

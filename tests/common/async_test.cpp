@@ -11,8 +11,8 @@
 #include "core/common/threads.h"
 #include "tests/support/run_task.h"
 
-using moodgate::ThreadRole;
 using moodgate::this_thread_role;
+using moodgate::ThreadRole;
 using moodgate::async::OneShot;
 using moodgate::async::Pool;
 using moodgate::async::Task;
@@ -135,7 +135,7 @@ TEST_CASE("a coroutine whose value can never come is destroyed, running its dest
     REQUIRE(pool.try_spawn(waits(std::move(slot), &destroyed),
                            [&](std::exception_ptr) { completed = true; }));
     std::this_thread::sleep_for(20ms);  // suspended in get()
-  }  // the last setter goes: the value can never come
+  }                                     // the last setter goes: the value can never come
   // The frame is still referenced by the slot's waiting callback, which the slot owns; the
   // slot goes with its last copy, the coroutine's own. Give it a moment, then stop the pool.
   pool.stop();

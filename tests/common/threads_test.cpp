@@ -93,8 +93,7 @@ TEST_CASE("a pool-only function called from the wrong thread is caught in a debu
   CHECK(messages[1] == "pool_only must run on a pool thread, not on mg-http (http)");
 }
 
-TEST_CASE("blocking on an event-loop or upstream thread is caught in a debug build",
-          "[threads]") {
+TEST_CASE("blocking on an event-loop or upstream thread is caught in a debug build", "[threads]") {
   Violations violations;
   on_thread(ThreadRole::kPool, "mg-pool", [] { blocking(); });
   on_thread(ThreadRole::kHousekeeping, "mg-housekeeping", [] { blocking(); });

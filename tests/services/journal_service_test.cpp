@@ -71,7 +71,8 @@ TEST_CASE("a new entry is saved before the AI answers, and its analysis and scen
           "[services][journal]") {
   const auto backend = GENERATE(from_range(testing::test_backend_names()));
   Fixture f(backend);
-  f.ai.script(config::Capability::kAnalysis, [](const ai::AiCall&) { return testing::text_answer("mock", kAnalysis); });
+  f.ai.script(config::Capability::kAnalysis,
+              [](const ai::AiCall&) { return testing::text_answer("mock", kAnalysis); });
   f.ai.script(config::Capability::kScenarios,
               [](const ai::AiCall&) { return testing::text_answer("mock", kScenarios); });
   f.ai.hold();
@@ -103,11 +104,11 @@ TEST_CASE("an AI failure leaves the entry saved, with a failed analysis and no s
   const auto backend = GENERATE(from_range(testing::test_backend_names()));
   Fixture f(backend);
   f.ai.script(config::Capability::kAnalysis, [](const ai::AiCall&) {
-    return testing::failed_answer(sdk::FailureKind::kTimeout, "the provider did not answer in time");
+    return testing::failed_answer(sdk::FailureKind::kTimeout,
+                                  "the provider did not answer in time");
   });
-  f.ai.script(config::Capability::kScenarios, [](const ai::AiCall&) {
-    return testing::text_answer("mock", "not json");
-  });
+  f.ai.script(config::Capability::kScenarios,
+              [](const ai::AiCall&) { return testing::text_answer("mock", "not json"); });
   Result<store::EntryRow> entry =
       testing::run_task(f.pool, f.journal->create(f.context(), f.draft(), true));
   REQUIRE(entry.ok());
