@@ -51,6 +51,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/common/thread_annotations.h"
 #include "core/common/threads.h"
 
 namespace moodgate::async {
@@ -156,7 +157,7 @@ class Pool {
   std::atomic<std::size_t> active_{0};
   std::mutex mu_;
   std::condition_variable idle_cv_;
-  bool stopping_ = false;  // guarded by mu_
+  bool stopping_ MG_GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
 };
 
@@ -240,12 +241,13 @@ class OneShot {
 
   struct State {
     std::mutex mu;
-    std::optional<T> value;                         // came, not yet taken
-    std::function<void(std::optional<T>)> waiting;  // resumes the coroutine waiting for it
-    Executor waiting_on;                            // that coroutine's executor
-    std::uint64_t waits = 0;                        // get_until() calls, to tell timers apart
-    bool delivered = false;
-    bool abandoned = false;  // every setter went without delivering
+    std::optional<T> value MG_GUARDED_BY(mu);  // came, not yet taken
+    // Resumes the coroutine waiting for it.
+    std::function<void(std::optional<T>)> waiting MG_GUARDED_BY(mu);
+    Executor waiting_on MG_GUARDED_BY(mu);      // that coroutine's executor
+    std::uint64_t waits MG_GUARDED_BY(mu) = 0;  // get_until() calls, to tell timers apart
+    bool delivered MG_GUARDED_BY(mu) = false;
+    bool abandoned MG_GUARDED_BY(mu) = false;  // every setter went without delivering
   };
 
   // What setter() copies share: when the last goes undelivered, the value can never come.

@@ -16,6 +16,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/common/thread_annotations.h"
+
 namespace moodgate::http {
 
 class WritableWatcher {
@@ -40,7 +42,7 @@ class WritableWatcher {
   int epoll_fd_ = -1;
   int wake_fd_ = -1;  // eventfd that stop() signals
   std::mutex mu_;
-  std::unordered_map<int, Callback> watched_;
+  std::unordered_map<int, Callback> watched_ MG_GUARDED_BY(mu_);
   std::thread thread_;
 };
 
