@@ -1,8 +1,9 @@
 // UsageRecorder: the UsageSink that stores AI usage records in the ai_usage table.
 //
 // record() only appends to a bounded in-memory queue and never waits for the database, so
-// accounting cannot slow the AI call path. One background thread writes the queue in batches of
-// up to batch_size records per transaction, at the latest flush_interval after they arrive.
+// accounting cannot slow the AI call path (mostly on the upstream thread). One background
+// thread, mg-usage, writes the queue in batches of up to batch_size records per transaction, at
+// the latest flush_interval after they arrive.
 // While the database is unavailable (down, or busy beyond its timeouts) the records are kept and
 // retried with a growing delay (100 ms up to 5 s): nothing is lost while the queue has room.
 //
@@ -12,8 +13,7 @@
 // own rather than failing its batch forever. Drops are logged (queue-full warnings at most once
 // per 10 s) without user ids or any other user data.
 //
-// One thread of its own, mg-usage, writes. Thread-safe: any thread may call any method at once.
-// The Database must outlive the recorder.
+// Thread-safe: any thread may call any method at once. The Database must outlive the recorder.
 #pragma once
 
 #include <chrono>
