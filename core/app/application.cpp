@@ -55,7 +55,6 @@ struct Application::Impl {
   std::unique_ptr<auth::PasswordHasher> hasher;
   std::unique_ptr<auth::AccessTokens> tokens;
   std::unique_ptr<services::AuthService> auth;
-  std::unique_ptr<services::Housekeeping> housekeeping;
   std::unique_ptr<ai::PluginLoader> plugin_loader;
   std::unique_ptr<ai::ProviderRegistry> providers;
   std::unique_ptr<services::UsageRecorder> usage;  // written by the client's last answers
@@ -66,8 +65,8 @@ struct Application::Impl {
   std::unique_ptr<services::IdempotencyService> idempotency;
   std::unique_ptr<services::JournalService> journal;
   std::unique_ptr<services::InsightsService> insights;
-  // After the journal it calls: its first round runs during create(), which may still fail.
-  std::unique_ptr<services::Housekeeping> analysis_sweep;
+  // After the services it calls: the sweep runs during create(), which may still fail.
+  std::unique_ptr<services::Housekeeping> housekeeping;
   // Every request's coroutine runs on one of these; sign-ins that hash a password on the
   // second, so a login storm queues there instead of holding every general thread.
   std::unique_ptr<async::Pool> pool;
@@ -167,21 +166,19 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   services::IdempotencyService* idempotency = impl->idempotency.get();
   services::JournalService* journal = impl->journal.get();
 
-  impl->housekeeping = std::make_unique<services::Housekeeping>(
-      std::vector<services::HousekeepingTask>{
+  // The interrupted-analysis sweep comes first and has a short interval: the app polls a
+  // pending analysis, so how soon an interrupted one turns failed is what a user waits for. At
+  // once at start, as a restart after a crash is when those are most likely.
+  impl->housekeeping =
+      std::make_unique<services::Housekeeping>(std::vector<services::HousekeepingTask>{
+          {"interrupted analyses", [journal] { return journal->fail_interrupted_analyses(); },
+           std::chrono::milliseconds(config.journal.analysis_sweep_interval_ms), true},
           {"expired sessions and rate-limit counters",
-           [auth_service] { return auth_service->purge_expired(); }},
-          {"expired idempotency keys", [idempotency] { return idempotency->purge_expired(); }},
-          {"expired analysis cache", [journal] { return journal->purge_expired_cache(); }}},
-      kHousekeepingInterval);
-  // Its own thread and a short interval: the app polls a pending analysis, so how soon an
-  // interrupted one turns failed is what a user waits for. At once at start, as a restart
-  // after a crash is when those are most likely.
-  impl->analysis_sweep = std::make_unique<services::Housekeeping>(
-      std::vector<services::HousekeepingTask>{
-          {"interrupted analyses", [journal] { return journal->fail_interrupted_analyses(); }}},
-      std::chrono::milliseconds(config.journal.analysis_sweep_interval_ms),
-      services::Housekeeping::Start::kAtOnce);
+           [auth_service] { return auth_service->purge_expired(); }, kHousekeepingInterval},
+          {"expired idempotency keys", [idempotency] { return idempotency->purge_expired(); },
+           kHousekeepingInterval},
+          {"expired analysis cache", [journal] { return journal->purge_expired_cache(); },
+           kHousekeepingInterval}});
 
   http::Router router;
   // One hashing thread per hashing slot.
@@ -281,7 +278,6 @@ bool Application::shutdown() {
   }
   impl_->server->stop();
   impl_->housekeeping->stop();
-  impl_->analysis_sweep->stop();
   impl_->visualization_workers->stop(grace);  // jobs in flight get their answer first
   impl_->upstream->stop();  // AI calls still running answer "shutting down" and are recorded
   // After the AI client: requests suspended on a call have their answer now, and store it.

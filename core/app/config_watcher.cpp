@@ -19,6 +19,8 @@
 #include <string_view>
 #include <utility>
 
+#include "core/common/threads.h"
+
 namespace moodgate::app {
 namespace {
 
@@ -96,6 +98,7 @@ void ConfigWatcher::stop() {
 }
 
 void ConfigWatcher::run() {
+  name_this_thread(ThreadRole::kConfig, "mg-config");
   std::optional<Clock::time_point> burst_start;
   std::optional<Clock::time_point> last_event;
   for (;;) {

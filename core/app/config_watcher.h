@@ -12,8 +12,8 @@
 // call, made once the burst has settled (or, for a burst that never settles, after 10 x
 // `debounce`). Every settled burst calls, even if the content did not change.
 //
-// One thread of its own runs the callback; the callback's exceptions are caught and logged.
-// stop() and the destructor may be called from any thread except the callback's own.
+// One thread of its own (mg-config) runs the callback; the callback's exceptions are caught and
+// logged. stop() and the destructor may be called from any thread except the callback's own.
 #pragma once
 
 #include <chrono>
@@ -22,6 +22,7 @@
 #include <string>
 #include <thread>
 
+#include "core/common/thread_annotations.h"
 #include "core/common/unique_fd.h"
 
 namespace moodgate::app {
@@ -54,8 +55,8 @@ class ConfigWatcher {
   UniqueFd inotify_fd_;
   UniqueFd wake_fd_;  // an eventfd: stop() writes it to wake the thread's poll()
   int watch_ = -1;
-  std::mutex stop_mu_;
-  std::thread thread_;  // last: started once everything above exists
+  std::mutex stop_mu_;                          // serialises stop()
+  std::thread thread_ MG_GUARDED_BY(stop_mu_);  // last: started once everything above exists
 };
 
 }  // namespace moodgate::app

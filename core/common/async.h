@@ -51,6 +51,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/common/thread_annotations.h"
 #include "core/common/threads.h"
 
 namespace moodgate::async {
@@ -156,7 +157,7 @@ class Pool {
   std::atomic<std::size_t> active_{0};
   std::mutex mu_;
   std::condition_variable idle_cv_;
-  bool stopping_ = false;  // guarded by mu_
+  bool stopping_ MG_GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
 };
 
@@ -219,13 +220,16 @@ class OneShot {
           }
           const std::uint64_t this_wait = ++state->waits;
           wait(lock, *state, resume, executor);
-          if (lock.owns_lock()) lock.unlock();
+          if (!lock.owns_lock()) return;  // the value can never come: released already
+          // Armed under the lock, so a value delivered from now on finds it to cancel.
           auto timer = std::make_shared<asio::steady_timer>(executor, deadline);
+          state->timer = timer;
           timer->async_wait([state, timer, this_wait](const boost::system::error_code&) {
             std::unique_lock timer_lock(state->mu);
             if (!state->waiting || state->waits != this_wait) return;  // the value came first
             auto late = std::move(state->waiting);
             state->waiting = nullptr;
+            state->timer.reset();
             timer_lock.unlock();
             late(std::nullopt);
           });
@@ -240,12 +244,16 @@ class OneShot {
 
   struct State {
     std::mutex mu;
-    std::optional<T> value;                         // came, not yet taken
-    std::function<void(std::optional<T>)> waiting;  // resumes the coroutine waiting for it
-    Executor waiting_on;                            // that coroutine's executor
-    std::uint64_t waits = 0;                        // get_until() calls, to tell timers apart
-    bool delivered = false;
-    bool abandoned = false;  // every setter went without delivering
+    std::optional<T> value MG_GUARDED_BY(mu);  // came, not yet taken
+    // Resumes the coroutine waiting for it.
+    std::function<void(std::optional<T>)> waiting MG_GUARDED_BY(mu);
+    Executor waiting_on MG_GUARDED_BY(mu);      // that coroutine's executor
+    std::uint64_t waits MG_GUARDED_BY(mu) = 0;  // get_until() calls, to tell timers apart
+    // The deadline of the get_until() waiting, if any: cancelled when the wait ends otherwise,
+    // since an armed timer keeps its pool's threads from ending (Pool::stop() would wait for it).
+    std::shared_ptr<asio::steady_timer> timer MG_GUARDED_BY(mu);
+    bool delivered MG_GUARDED_BY(mu) = false;
+    bool abandoned MG_GUARDED_BY(mu) = false;  // every setter went without delivering
   };
 
   // What setter() copies share: when the last goes undelivered, the value can never come.
@@ -268,9 +276,18 @@ class OneShot {
     if (!state.waiting) return;
     auto dropped = std::move(state.waiting);
     state.waiting = nullptr;
+    auto timer = std::move(state.timer);
     const Executor executor = state.waiting_on;
     lock.unlock();
+    disarm(std::move(timer));
     asio::post(executor, [dropped = std::move(dropped)]() mutable { dropped = nullptr; });
+  }
+
+  // Cancels a get_until() deadline that is no longer needed, on the timer's own executor.
+  static void disarm(std::shared_ptr<asio::steady_timer> timer) {
+    if (!timer) return;
+    const auto executor = timer->get_executor();
+    asio::post(executor, [timer = std::move(timer)] { timer->cancel(); });
   }
 
   // Registers `resume` as the waiting coroutine, unless the value can never come.
@@ -306,7 +323,9 @@ class OneShot {
     }
     auto resume = std::move(state->waiting);
     state->waiting = nullptr;
+    auto timer = std::move(state->timer);
     lock.unlock();
+    disarm(std::move(timer));
     resume(std::optional<T>(std::move(value)));
   }
 

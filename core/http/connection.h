@@ -36,6 +36,7 @@
 #include <string>
 
 #include "core/common/error.h"
+#include "core/common/thread_annotations.h"
 #include "core/http/client_address.h"
 #include "core/http/deadline_watchdog.h"
 #include "core/http/dispatcher.h"
@@ -95,7 +96,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // Frames `bytes`: a complete request, a refusal, or more to wait for. Keeps what follows
   // a complete request in pending_.
-  void read_locked(std::string_view bytes, Next& next);
+  void read_locked(std::string_view bytes, Next& next) MG_REQUIRES(mu_);
   HttpRequest to_request(ParsedRequest parsed) const;
   HttpRequest bare_request() const;  // for answers given before a request was parsed
   void run(Next next);               // acts on `next` outside the lock
@@ -103,43 +104,49 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void reject(const Error& error);
   void send_answer(HttpResponse&& response, const std::function<void()>& written);
   // Writes the outbox; true when it is empty (or the socket failed).
-  bool flush_locked();
-  void watch_writable_locked();
+  bool flush_locked() MG_REQUIRES(mu_);
+  void watch_writable_locked() MG_REQUIRES(mu_);
   void on_writable();
   // The answer is out (or cannot be sent): close, or read the next request.
-  void answered_locked(Next& next);
-  void arm_locked(Timer kind, std::chrono::milliseconds after);
-  void disarm_locked();
+  void answered_locked(Next& next) MG_REQUIRES(mu_);
+  void arm_locked(Timer kind, std::chrono::milliseconds after) MG_REQUIRES(mu_);
+  void disarm_locked() MG_REQUIRES(mu_);
   void on_timer(Timer kind, std::uint64_t generation);
-  void shutdown_locked(int how);
-  void set_idle_locked(bool idle);
+  void shutdown_locked(int how) MG_REQUIRES(mu_);
+  void set_idle_locked(bool idle) MG_REQUIRES(mu_);
 
   const int fd_;
   const std::string peer_ip_;
   const std::shared_ptr<const ConnectionContext> context_;
 
+  // Guards everything below but idle_slot_.
   std::mutex mu_;
-  Phase phase_ = Phase::kReading;
-  RequestFramer framer_;
-  std::string pending_;              // read while answering; framed after the answer
-  int version_minor_ = 1;            // of the request being answered
-  bool close_after_answer_ = false;  // the client or the server wants the connection closed
-  bool abort_on_close_ = false;      // close without lingering (refusals)
-  bool continue_sent_ = false;       // `100 Continue` sent for the current request
-  std::string outbox_;               // bytes not yet taken by the kernel
-  std::size_t outbox_sent_ = 0;
-  bool answer_in_outbox_ = false;  // the outbox ends with a final answer
-  bool write_failed_ = false;
-  bool lingering_ = false;                // the answer that closes is out; reading only to drop
-  std::size_t dropped_bytes_ = 0;         // read and dropped since the connection began closing
-  std::function<void()> answer_written_;  // the dispatcher's "done" for that answer
-  bool dispatching_ = false;              // a thread is inside Dispatcher::dispatch for us
+  Phase phase_ MG_GUARDED_BY(mu_) = Phase::kReading;
+  RequestFramer framer_ MG_GUARDED_BY(mu_);
+  std::string pending_ MG_GUARDED_BY(mu_);    // read while answering; framed after the answer
+  int version_minor_ MG_GUARDED_BY(mu_) = 1;  // of the request being answered
+  // The client or the server wants the connection closed.
+  bool close_after_answer_ MG_GUARDED_BY(mu_) = false;
+  bool abort_on_close_ MG_GUARDED_BY(mu_) = false;  // close without lingering (refusals)
+  bool continue_sent_ MG_GUARDED_BY(mu_) = false;   // `100 Continue` sent for the current request
+  std::string outbox_ MG_GUARDED_BY(mu_);           // bytes not yet taken by the kernel
+  std::size_t outbox_sent_ MG_GUARDED_BY(mu_) = 0;
+  bool answer_in_outbox_ MG_GUARDED_BY(mu_) = false;  // the outbox ends with a final answer
+  bool write_failed_ MG_GUARDED_BY(mu_) = false;
+  // The answer that closes is out; reading only to drop.
+  bool lingering_ MG_GUARDED_BY(mu_) = false;
+  // Read and dropped since the connection began closing.
+  std::size_t dropped_bytes_ MG_GUARDED_BY(mu_) = 0;
+  // The dispatcher's "done" for that answer.
+  std::function<void()> answer_written_ MG_GUARDED_BY(mu_);
+  // A thread is inside Dispatcher::dispatch for us.
+  bool dispatching_ MG_GUARDED_BY(mu_) = false;
   // The step found while dispatching_ (at most one: a connection answers one request at a
   // time), taken by the thread in dispatch() when it returns.
-  std::optional<Next> deferred_;
-  Timer timer_ = Timer::kNone;
-  DeadlineWatchdog::Id timer_id_ = 0;
-  std::uint64_t timer_generation_ = 0;
+  std::optional<Next> deferred_ MG_GUARDED_BY(mu_);
+  Timer timer_ MG_GUARDED_BY(mu_) = Timer::kNone;
+  DeadlineWatchdog::Id timer_id_ MG_GUARDED_BY(mu_) = 0;
+  std::uint64_t timer_generation_ MG_GUARDED_BY(mu_) = 0;
   IdleConnections::Slot idle_slot_;  // guarded by context_->idle's lock
 };
 

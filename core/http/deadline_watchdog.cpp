@@ -6,6 +6,8 @@
 #include <exception>
 #include <vector>
 
+#include "core/common/threads.h"
+
 namespace moodgate::http {
 namespace {
 
@@ -72,6 +74,7 @@ void DeadlineWatchdog::stop() {
 }
 
 void DeadlineWatchdog::run() {
+  name_this_thread(ThreadRole::kWatchdog, "mg-watchdog");
   std::unique_lock lock(mu_);
   while (!stopping_) {
     const auto now = Clock::now();

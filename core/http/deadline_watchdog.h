@@ -1,10 +1,11 @@
-// DeadlineWatchdog: one thread that runs callbacks whose deadline has passed, unless they were
-// cancelled first. The HTTP core uses it for request deadlines and slow-client timeouts, so
-// neither needs a timer per connection nor Pistache's own timers (which answer a bare 408 even
+// DeadlineWatchdog: one thread (mg-watchdog) that runs callbacks whose deadline has passed, unless
+// they were cancelled first. The HTTP core uses it for request deadlines and slow-client timeouts,
+// so neither needs a timer per connection nor Pistache's own timers (which answer a bare 408 even
 // while a handler is still working).
 //
-// Thread-safe. Callbacks run on the watchdog thread, outside its lock, and must be quick and
-// must not throw; they may call schedule() and cancel(). After stop() nothing more fires.
+// Thread-safe. Callbacks run on the watchdog thread, outside its lock, and must be quick, must
+// not block (debug builds catch a database call there) and must not throw; they may call
+// schedule() and cancel(). After stop() nothing more fires.
 #pragma once
 
 #include <chrono>
@@ -15,6 +16,8 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+
+#include "core/common/thread_annotations.h"
 
 namespace moodgate::http {
 
@@ -43,12 +46,13 @@ class DeadlineWatchdog {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::multimap<Clock::time_point, Id> by_deadline_;
-  std::unordered_map<Id, std::pair<Clock::time_point, std::function<void()>>> callbacks_;
-  Id next_id_ = 1;
+  std::multimap<Clock::time_point, Id> by_deadline_ MG_GUARDED_BY(mu_);
+  std::unordered_map<Id, std::pair<Clock::time_point, std::function<void()>>> callbacks_
+      MG_GUARDED_BY(mu_);
+  Id next_id_ MG_GUARDED_BY(mu_) = 1;
   // When the thread means to look next; min() while it is not waiting (it looks again anyway).
-  Clock::time_point wake_at_ = Clock::time_point::min();
-  bool stopping_ = false;
+  Clock::time_point wake_at_ MG_GUARDED_BY(mu_) = Clock::time_point::min();
+  bool stopping_ MG_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

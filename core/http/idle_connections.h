@@ -14,6 +14,8 @@
 #include <memory>
 #include <mutex>
 
+#include "core/common/thread_annotations.h"
+
 namespace moodgate::http {
 
 class Connection;
@@ -43,7 +45,7 @@ class IdleConnections {
   };
 
   mutable std::mutex mu_;
-  std::list<Entry> entries_;
+  std::list<Entry> entries_ MG_GUARDED_BY(mu_);
 };
 
 }  // namespace moodgate::http

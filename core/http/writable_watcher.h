@@ -17,6 +17,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/common/thread_annotations.h"
+
 namespace moodgate::http {
 
 class WritableWatcher {
@@ -44,9 +46,9 @@ class WritableWatcher {
   int epoll_fd_ = -1;
   int wake_fd_ = -1;  // eventfd that stop() and post() signal
   std::mutex mu_;
-  std::unordered_map<int, Callback> watched_;
-  std::vector<Callback> posted_;  // guarded by mu_
-  bool stopping_ = false;         // guarded by mu_
+  std::unordered_map<int, Callback> watched_ MG_GUARDED_BY(mu_);
+  std::vector<Callback> posted_ MG_GUARDED_BY(mu_);
+  bool stopping_ MG_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

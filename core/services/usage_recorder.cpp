@@ -6,6 +6,7 @@
 #include <iterator>
 #include <utility>
 
+#include "core/common/threads.h"
 #include "core/store/usage_repository.h"
 
 namespace moodgate::services {
@@ -97,6 +98,7 @@ std::size_t UsageRecorder::queued() const {
 }
 
 void UsageRecorder::run() {
+  name_this_thread(ThreadRole::kUsage, "mg-usage");
   std::unique_lock lock(mu_);
   std::chrono::milliseconds retry_delay{0};  // while the database fails: wait before retrying
   while (!stopping_) {

@@ -1,8 +1,9 @@
 // UsageRecorder: the UsageSink that stores AI usage records in the ai_usage table.
 //
 // record() only appends to a bounded in-memory queue and never waits for the database, so
-// accounting cannot slow the AI call path. One background thread writes the queue in batches of
-// up to batch_size records per transaction, at the latest flush_interval after they arrive.
+// accounting cannot slow the AI call path (mostly on the upstream thread). One background
+// thread, mg-usage, writes the queue in batches of up to batch_size records per transaction, at
+// the latest flush_interval after they arrive.
 // While the database is unavailable (down, or busy beyond its timeouts) the records are kept and
 // retried with a growing delay (100 ms up to 5 s): nothing is lost while the queue has room.
 //
@@ -27,6 +28,7 @@
 
 #include "core/ai/usage.h"
 #include "core/common/result.h"
+#include "core/common/thread_annotations.h"
 #include "core/store/database.h"
 
 namespace moodgate::services {
@@ -78,10 +80,10 @@ class UsageRecorder : public ai::UsageSink {
   void run();
   // Writes queued records batch by batch until the queue is empty or a write fails (returned).
   // Called, and returns, with `lock` held; releases it while writing.
-  Status drain(std::unique_lock<std::mutex>& lock);
+  Status drain(std::unique_lock<std::mutex>& lock) MG_REQUIRES(mu_);
   BatchOutcome write_batch(const std::vector<ai::UsageRecord>& batch);
-  // Whether a drop warning may be logged now (once per 10 s); call with mu_ held.
-  bool drop_warning_due();
+  // Whether a drop warning may be logged now (once per 10 s).
+  bool drop_warning_due() MG_REQUIRES(mu_);
 
   store::Database& db_;
   const std::size_t queue_limit_;
@@ -91,19 +93,19 @@ class UsageRecorder : public ai::UsageSink {
   mutable std::mutex mu_;
   std::condition_variable wake_;      // the writer: work, a flush request, or stop
   std::condition_variable progress_;  // flush(): records done with, a failed write, or finished
-  std::deque<ai::UsageRecord> queue_;
+  std::deque<ai::UsageRecord> queue_ MG_GUARDED_BY(mu_);
   // Records leave in the order they were accepted, so flush() waits for resolved_ (records
   // written or dropped after acceptance) to reach accepted_ as it was when flush() was called.
-  std::uint64_t accepted_ = 0;
-  std::uint64_t resolved_ = 0;
-  std::uint64_t written_ = 0;
-  std::uint64_t dropped_ = 0;
-  std::uint64_t failures_ = 0;  // failed writes; flush() returns when this moves
-  Error last_error_;
-  bool flush_requested_ = false;
-  bool stopping_ = false;
-  bool finished_ = false;  // the writer has exited; everything queued is resolved
-  std::optional<std::chrono::steady_clock::time_point> last_drop_warning_;
+  std::uint64_t accepted_ MG_GUARDED_BY(mu_) = 0;
+  std::uint64_t resolved_ MG_GUARDED_BY(mu_) = 0;
+  std::uint64_t written_ MG_GUARDED_BY(mu_) = 0;
+  std::uint64_t dropped_ MG_GUARDED_BY(mu_) = 0;
+  std::uint64_t failures_ MG_GUARDED_BY(mu_) = 0;  // failed writes; flush() returns when this moves
+  Error last_error_ MG_GUARDED_BY(mu_);
+  bool flush_requested_ MG_GUARDED_BY(mu_) = false;
+  bool stopping_ MG_GUARDED_BY(mu_) = false;
+  bool finished_ MG_GUARDED_BY(mu_) = false;  // the writer has exited; all queued is resolved
+  std::optional<std::chrono::steady_clock::time_point> last_drop_warning_ MG_GUARDED_BY(mu_);
   int failing_rounds_ = 0;  // writer thread only: consecutive failed writes, for logging
 
   std::mutex join_mu_;  // serialises stop()'s join

@@ -133,6 +133,7 @@ Result<SessionLease> Database::acquire() {
 }
 
 Result<SessionLease> Database::acquire(std::chrono::milliseconds timeout) {
+  MG_EXPECT_MAY_BLOCK();
   std::size_t pos = 0;
   const int timeout_ms = static_cast<int>(std::clamp<long long>(timeout.count(), 0, 3600000));
   bool leased = false;

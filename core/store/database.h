@@ -14,6 +14,9 @@
 //
 // Thread-safe: any number of threads may call any method at once. A SessionLease (and the
 // soci::session in it) belongs to one thread at a time and must not outlive its Database.
+// Every call may block (for a session, on the database): never on a thread whose role forbids
+// it (event loops, the upstream thread, the watchdog; core/common/threads.h). Debug builds
+// check at acquire(), run() and transaction(), through which every database call goes.
 #pragma once
 
 #include <atomic>
@@ -27,6 +30,7 @@
 #include <vector>
 
 #include "core/common/result.h"
+#include "core/common/threads.h"
 #include "core/config/config.h"
 #include "core/store/database_url.h"
 
@@ -162,6 +166,7 @@ class Database {
 
 template <typename F>
 detail::RunResult<F> Database::run(SessionLease& lease, std::string_view what, F&& fn) {
+  MG_EXPECT_MAY_BLOCK();
   using R = std::invoke_result_t<F&, soci::session&>;
   using Out = detail::RunResult<F>;
   try {
@@ -178,6 +183,7 @@ detail::RunResult<F> Database::run(SessionLease& lease, std::string_view what, F
 
 template <typename F>
 detail::RunResult<F> Database::run(std::string_view what, F&& fn) {
+  MG_EXPECT_MAY_BLOCK();
   using Out = detail::RunResult<F>;
   auto lease = acquire();
   if (!lease) return Out(std::move(lease).error());
@@ -186,6 +192,7 @@ detail::RunResult<F> Database::run(std::string_view what, F&& fn) {
 
 template <typename F>
 detail::RunResult<F> Database::transaction(SessionLease& lease, std::string_view what, F&& fn) {
+  MG_EXPECT_MAY_BLOCK();
   using Out = detail::RunResult<F>;
   if (auto begun = begin_transaction(lease, what); !begun) return Out(std::move(begun).error());
   Out out = run(lease, what, std::forward<F>(fn));
@@ -201,6 +208,7 @@ detail::RunResult<F> Database::transaction(SessionLease& lease, std::string_view
 
 template <typename F>
 detail::RunResult<F> Database::transaction(std::string_view what, F&& fn) {
+  MG_EXPECT_MAY_BLOCK();
   using Out = detail::RunResult<F>;
   auto lease = acquire();
   if (!lease) return Out(std::move(lease).error());

@@ -175,3 +175,28 @@ TEST_CASE("stopping a pool waits for a task suspended on a value", "[async]") {
   CHECK(seen.load() == 9);
   CHECK_FALSE(pool->try_spawn(where_am_i(), [](std::exception_ptr, auto) {}));
 }
+
+namespace {
+
+Task<int> wait_an_hour_for(OneShot<int> slot) {
+  const std::optional<int> value = co_await slot.get_until(std::chrono::steady_clock::now() + 1h);
+  co_return value.value_or(-1);
+}
+
+}  // namespace
+
+TEST_CASE("a value that comes before get_until's deadline leaves no timer behind", "[async]") {
+  // Pool::stop() joins its threads once nothing is pending: a deadline timer left armed after
+  // the value came would hold every shutdown for as long as the deadline is away.
+  auto pool = std::make_unique<Pool>(ThreadRole::kPool, "mg-pool", 1, 16);
+  OneShot<int> slot;
+  std::promise<int> out;
+  REQUIRE(pool->try_spawn(wait_an_hour_for(slot),
+                          [&](std::exception_ptr, std::optional<int> v) { out.set_value(*v); }));
+  std::this_thread::sleep_for(20ms);  // suspended in get_until()
+  slot.set(3);
+  CHECK(out.get_future().get() == 3);
+  const auto before = std::chrono::steady_clock::now();
+  pool->stop();
+  CHECK(std::chrono::steady_clock::now() - before < 5s);
+}
