@@ -13,12 +13,12 @@
 #include "core/api/insights_api.h"
 #include "core/api/openapi_api.h"
 #include "core/api/providers_api.h"
+#include "core/api/routes.h"
 #include "core/api/system_api.h"
 #include "core/api/visualizations_api.h"
 #include "core/auth/access_tokens.h"
 #include "core/auth/jwt_secret.h"
 #include "core/auth/password_hasher.h"
-#include "core/api/routes.h"
 #include "core/common/async.h"
 #include "core/common/threads.h"
 #include "core/common/uuid.h"
@@ -125,9 +125,9 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   impl->visualizations = std::make_unique<services::VisualizationService>(
       *impl->database, impl->visualization_workers.get(), config.visualizations);
 
-  impl->pool = std::make_unique<async::Pool>(
-      ThreadRole::kPool, "mg-pool", config.server.worker_threads,
-      static_cast<std::size_t>(config.server.worker_queue_limit));
+  impl->pool =
+      std::make_unique<async::Pool>(ThreadRole::kPool, "mg-pool", config.server.worker_threads,
+                                    static_cast<std::size_t>(config.server.worker_queue_limit));
 
   const config::AuthConfig& ac = config.auth;
   impl->hasher = std::make_unique<auth::PasswordHasher>(
@@ -186,15 +186,15 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
       ThreadRole::kHashing, "mg-hash", ac.password_max_concurrent, kPasswordQueueLimit);
   api::Routes routes(api::RoutesDeps{&router, impl->pool.get(), impl->password_pool.get(),
                                      auth_service, idempotency});
-  api::register_auth_api(routes, api::AuthApiDeps{auth_service, std::chrono::milliseconds(
-                                                                    ac.password_queue_timeout_ms)});
+  api::register_auth_api(
+      routes,
+      api::AuthApiDeps{auth_service, std::chrono::milliseconds(ac.password_queue_timeout_ms)});
   // AI work for a request ends a little before the server's own deadline would answer 503.
   const auto ai_deadline = std::chrono::milliseconds(config.server.request_timeout_ms) * 9 / 10;
   api::register_entries_api(routes, api::EntriesApiDeps{journal, ai_deadline});
   api::register_insights_api(routes, api::InsightsApiDeps{impl->insights.get(), ai_deadline});
   api::register_providers_api(routes, api::ProvidersApiDeps{impl->providers.get()});
-  api::register_visualizations_api(routes,
-                                   api::VisualizationsApiDeps{impl->visualizations.get()});
+  api::register_visualizations_api(routes, api::VisualizationsApiDeps{impl->visualizations.get()});
   api::SystemApiDeps system;
   store::Database* db = impl->database.get();
   system.checks.push_back({"database", [db] { return db->ping(); }});

@@ -27,6 +27,7 @@
 // brings it in transitively).
 #include <utility>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -36,7 +37,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <chrono>
@@ -194,8 +194,9 @@ class OneShot {
             resume(std::move(value));
             return;
           }
-          wait(lock, *state, [resume](std::optional<T> value) { resume(std::move(*value)); },
-               executor);
+          wait(
+              lock, *state, [resume](std::optional<T> value) { resume(std::move(*value)); },
+              executor);
         },
         asio::use_awaitable);
     T value = co_await std::move(initiated);
@@ -304,9 +305,8 @@ class OneShot {
     const auto executor = asio::get_associated_executor(handler);
     auto shared = std::make_shared<Handler>(std::move(handler));
     return [shared, executor](V value) {
-      asio::post(executor, [shared, value = std::move(value)]() mutable {
-        (*shared)(std::move(value));
-      });
+      asio::post(executor,
+                 [shared, value = std::move(value)]() mutable { (*shared)(std::move(value)); });
     };
   }
 
