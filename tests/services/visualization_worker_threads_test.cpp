@@ -136,9 +136,11 @@ struct Fixture {
   store::VisualizationRow settled(const std::string& id) {
     for (auto until = Clock::now() + 20s; Clock::now() < until; std::this_thread::sleep_for(10ms)) {
       auto r = row(id);
-      if (r.status == "succeeded" || r.status == "failed") return r;
+      if (r.status == moodgate::store::VisualizationStatus::kSucceeded ||
+          r.status == moodgate::store::VisualizationStatus::kFailed)
+        return r;
     }
-    FAIL("job " << id << " did not finish in time: " << row(id).status);
+    FAIL("job " << id << " did not finish in time: " << moodgate::store::to_string(row(id).status));
     return {};
   }
 
@@ -164,12 +166,13 @@ TEST_CASE("four images in the making hold no worker thread: the jobs pool's two 
   REQUIRE(ai.wait_for_held(4));  // four calls in flight at once, one per worker
   CHECK(threads_named("mg-jobs") == 2);
   CHECK(thread_names().size() - threads_before <= 2);
-  for (const auto& id : ids) CHECK(f.row(id).status == "running");
+  for (const auto& id : ids)
+    CHECK(f.row(id).status == moodgate::store::VisualizationStatus::kRunning);
 
   ai.answer_all(tiny_png());
   for (const auto& id : ids) {
     const auto done = f.settled(id);
-    CHECK(done.status == "succeeded");
+    CHECK(done.status == moodgate::store::VisualizationStatus::kSucceeded);
     CHECK(done.provider == std::optional<std::string>("fake"));
     CHECK(done.width == std::optional<int>(1));
   }
@@ -215,6 +218,6 @@ TEST_CASE("stop() keeps to its grace however far away the next lease renewal is"
   // Left running under its lease; the answer that comes now is dropped.
   ai.answer_all(tiny_png());
   const auto left = f.row(id);
-  CHECK(left.status == "running");
+  CHECK(left.status == moodgate::store::VisualizationStatus::kRunning);
   CHECK(left.attempts == 1);
 }
