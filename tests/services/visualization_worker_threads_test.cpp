@@ -178,6 +178,10 @@ TEST_CASE("four images in the making hold no worker thread: the jobs pool's two 
   }
   workers.stop();
   CHECK(workers.jobs_settled() == 4);
+  // Joined; the kernel may list an exited thread a moment longer.
+  for (auto until = Clock::now() + 5s; threads_named("mg-jobs") > 0 && Clock::now() < until;) {
+    std::this_thread::sleep_for(5ms);
+  }
   CHECK(threads_named("mg-jobs") == 0);
 }
 
