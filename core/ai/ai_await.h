@@ -28,11 +28,11 @@ class StartedCall {
   async::OneShot<AiAnswer> slot_;
 };
 
-// Runs `call` and waits for its answer.
+// Runs `call` and waits for its answer. (Not a coroutine itself: the slot outlives this
+// function in what the returned awaitable holds.)
 inline async::Task<AiAnswer> ask(AiCalls& ai, AiCall call) {
   StartedCall started(ai, std::move(call));
-  AiAnswer answer = co_await started.answer();
-  co_return answer;
+  return started.answer();
 }
 
 }  // namespace moodgate::ai

@@ -75,13 +75,14 @@ std::string answer_json(const ai::AiAnswer& answer) {
   });
 }
 
-// The call starts on the pool, like every call: translating a task is CPU work (the mock paints
-// its PNG then), and the answer comes back there.
+// A text call does what the gateway's own AI work does, minus the database: parse, call,
+// format. It runs with no pool (Runs::kInline): parsed on the event loop, answered from the AI
+// client's I/O thread, so what bench/ai_calls.sh measures is the AI path itself. An image call
+// runs on the pool, since the mock paints its PNG as the task is translated.
 async::Task<Result<http::HttpResponse>> call_capability(ai::AiCalls& ai,
                                                         std::chrono::milliseconds deadline,
-                                                        const Call& call) {
+                                                        std::string capability, const Call& call) {
   const http::HttpRequest& request = call.request;
-  const std::string capability = call.path_param("capability");
   if (!known_capability(capability)) co_return Error::not_found("No such capability");
   auto body = JsonBody::parse(request);
   if (!body.ok()) co_return body.error();
@@ -100,8 +101,13 @@ async::Task<Result<http::HttpResponse>> call_capability(ai::AiCalls& ai,
 }  // namespace
 
 void register_debug_ai_api(Routes& routes, DebugAiApiDeps deps) {
-  routes.add(http::Method::kPost, "/debug/ai/{capability}", {.access = Access::kPublic},
-             [deps](const Call& c) { return call_capability(*deps.caller, deps.deadline, c); });
+  routes.add(
+      http::Method::kPost, "/debug/ai/image", {.access = Access::kPublic},
+      [deps](const Call& c) { return call_capability(*deps.caller, deps.deadline, "image", c); });
+  routes.add(http::Method::kPost, "/debug/ai/{capability}",
+             {.access = Access::kPublic, .runs = Runs::kInline}, [deps](const Call& c) {
+               return call_capability(*deps.caller, deps.deadline, c.path_param("capability"), c);
+             });
 }
 
 }  // namespace moodgate::api

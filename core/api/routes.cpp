@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <exception>
+#include <stdexcept>
 #include <utility>
 
 #include "core/api/authenticated.h"
@@ -23,11 +24,10 @@ struct Route {
   RouteHandler handler;
 };
 
-// The part of a request that runs on the pool.
+// The part of a request that runs on the pool (the database calls check that they may block).
 async::Task<Result<HttpResponse>> serve(std::shared_ptr<const Route> route,
                                         std::shared_ptr<Exchange> exchange,
                                         std::optional<services::Principal> caller) {
-  MG_EXPECT_MAY_BLOCK();
   if (caller) {
     Status live = route->deps.auth->check_live(*caller);
     if (!live) co_return std::move(live).error();
@@ -71,6 +71,11 @@ Routes::Routes(RoutesDeps deps) : deps_(deps) {}
 
 void Routes::add(http::Method method, const std::string& pattern, RoutePolicy policy,
                  RouteHandler handler) {
+  if (policy.runs == Runs::kInline &&
+      (policy.access != Access::kPublic || policy.idempotency_key)) {
+    throw std::logic_error("route " + pattern +
+                           ": a route with no pool cannot check a session or a key");
+  }
   auto route = std::make_shared<const Route>(Route{deps_, policy, std::move(handler)});
   deps_.router->add(method, pattern, [route](const std::shared_ptr<Exchange>& ex) {
     MG_EXPECT_EVENT_LOOP();
@@ -89,13 +94,21 @@ void Routes::add(http::Method method, const std::string& pattern, RoutePolicy po
       }
       caller = std::move(principal).value();
     }
-    async::Pool& pool =
-        route->policy.runs == Runs::kSignInPool ? *route->deps.sign_in_pool : *route->deps.pool;
-    const bool admitted =
-        pool.try_spawn(serve(route, ex, std::move(caller)),
-                       [ex](std::exception_ptr error, std::optional<Result<HttpResponse>> result) {
-                         answer(*ex, error, std::move(result));
-                       });
+    auto done = [ex](std::exception_ptr error, std::optional<Result<HttpResponse>> result) {
+      answer(*ex, error, std::move(result));
+    };
+    bool admitted = false;
+    switch (route->policy.runs) {
+      case Runs::kPool:
+        admitted = route->deps.pool->try_spawn(serve(route, ex, std::move(caller)), done);
+        break;
+      case Runs::kSignInPool:
+        admitted = route->deps.sign_in_pool->try_spawn(serve(route, ex, std::move(caller)), done);
+        break;
+      case Runs::kInline:
+        admitted = route->deps.inline_tasks->spawn(serve(route, ex, std::nullopt), done);
+        break;
+    }
     if (!admitted) ex->fail(Error::unavailable("Server is busy, try again shortly"));
   });
   table_.push_back({method, pattern, policy, false});

@@ -5,7 +5,8 @@
 // the same for every route, in one place:
 // - on the event loop: reads `Authorization: Bearer`, verifies the token's signature and
 //   claims (CPU only), and answers 401 at once when that fails;
-// - admits the request to its pool, or answers 503 when the pool's queue is full;
+// - admits the request to its pool, or answers 503 when the pool's queue is full (a route
+//   that never blocks may run with no pool: Runs::kInline);
 // - on the pool: checks that the caller's session is still live, applies the Idempotency-Key,
 //   and runs the handler, a coroutine that reads top to bottom (load, co_await the AI, store,
 //   answer);
@@ -40,6 +41,10 @@ enum class Access {
 enum class Runs {
   kPool,        // the worker pool (mg-pool-N): database work, AI calls
   kSignInPool,  // the sign-in pool (mg-hash-N): requests that hash or verify a password
+  // No pool (async::Inline): starts on the event loop and continues on the thread that
+  // answers its awaits (the AI client's I/O thread), for a public route that only parses,
+  // calls the AI and formats the answer; it must never block (no database, no session check).
+  kInline,
 };
 
 struct RoutePolicy {
@@ -64,7 +69,8 @@ struct Call {
   }
 };
 
-// A route's handler: runs on the policy's pool; resumes there after every co_await.
+// A route's handler: runs on the policy's pool and resumes there after every co_await (or,
+// with Runs::kInline, where its awaits are answered).
 using RouteHandler = std::function<async::Task<Result<http::HttpResponse>>(const Call& call)>;
 // A handler whose answer is ready without waiting (one database step already done).
 async::Task<Result<http::HttpResponse>> answer_now(Result<http::HttpResponse> answer);
@@ -84,6 +90,7 @@ struct RoutesDeps {
   http::Router* router = nullptr;
   async::Pool* pool = nullptr;
   async::Pool* sign_in_pool = nullptr;
+  async::Inline* inline_tasks = nullptr;
   services::AuthService* auth = nullptr;
   services::IdempotencyService* idempotency = nullptr;
 };
@@ -92,6 +99,8 @@ class Routes {
  public:
   explicit Routes(RoutesDeps deps);
 
+  // Throws std::logic_error for a policy that cannot hold (Runs::kInline with a token or an
+  // Idempotency-Key: both need the database).
   void add(http::Method method, const std::string& pattern, RoutePolicy policy,
            RouteHandler handler);
   void add_immediate(http::Method method, const std::string& pattern, ImmediateHandler handler);

@@ -71,6 +71,8 @@ struct Application::Impl {
   // second, so a login storm queues there instead of holding every general thread.
   std::unique_ptr<async::Pool> pool;
   std::unique_ptr<async::Pool> password_pool;
+  // Coroutines of routes that never block run on no pool (the AI debug route).
+  std::unique_ptr<async::Inline> inline_tasks = std::make_unique<async::Inline>();
   std::vector<std::pair<http::Method, std::string>> routes;
   std::vector<api::RouteInfo> route_table;
   std::unique_ptr<http::HttpServer> server;
@@ -185,7 +187,7 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   impl->password_pool = std::make_unique<async::Pool>(
       ThreadRole::kHashing, "mg-hash", ac.password_max_concurrent, kPasswordQueueLimit);
   api::Routes routes(api::RoutesDeps{&router, impl->pool.get(), impl->password_pool.get(),
-                                     auth_service, idempotency});
+                                     impl->inline_tasks.get(), auth_service, idempotency});
   api::register_auth_api(
       routes,
       api::AuthApiDeps{auth_service, std::chrono::milliseconds(ac.password_queue_timeout_ms)});
@@ -281,6 +283,7 @@ bool Application::shutdown() {
   impl_->visualization_workers->stop(grace);  // jobs in flight get their answer first
   impl_->upstream->stop();  // AI calls still running answer "shutting down" and are recorded
   // After the AI client: requests suspended on a call have their answer now, and store it.
+  impl_->inline_tasks->stop();
   impl_->pool->stop();
   impl_->password_pool->stop();
   impl_->usage->stop();  // writes the last usage records while the database is open

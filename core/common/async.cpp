@@ -30,31 +30,44 @@ Pool::~Pool() {
 }
 
 bool Pool::admit(bool bounded) {
-  std::lock_guard lock(mu_);
-  if (stopping_) return false;
-  if (bounded && waiting_.load() >= queue_limit_) return false;
-  waiting_.fetch_add(1);
-  active_.fetch_add(1);
-  return true;
-}
-
-void Pool::finished() {
-  if (active_.fetch_sub(1) != 1) return;
-  std::lock_guard lock(mu_);
-  idle_cv_.notify_all();
+  return count_.enter([&] {
+    if (bounded && waiting_.load() >= queue_limit_) return false;
+    waiting_.fetch_add(1);
+    return true;
+  });
 }
 
 void Pool::stop() {
-  {
-    std::unique_lock lock(mu_);
-    stopping_ = true;
-    idle_cv_.wait(lock, [this] { return active_.load() == 0; });
-  }
+  count_.close_and_wait();
   keep_running_.reset();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
   threads_.clear();
 }
+
+Inline::~Inline() {
+  stop();
+}
+
+void Inline::stop() {
+  count_.close_and_wait();
+}
+
+namespace detail {
+
+void TaskCount::leave() {
+  if (active_.fetch_sub(1) != 1) return;
+  std::lock_guard lock(mu_);
+  idle_cv_.notify_all();
+}
+
+void TaskCount::close_and_wait() {
+  std::unique_lock lock(mu_);
+  closed_ = true;
+  idle_cv_.wait(lock, [this] { return active_.load() == 0; });
+}
+
+}  // namespace detail
 
 }  // namespace moodgate::async

@@ -6,6 +6,9 @@
 //   "worker pool", mg-pool-N; the sign-in pool, mg-hash-N). A coroutine resumes on the pool it
 //   was spawned on, whichever thread completed what it awaited. try_spawn() refuses work past
 //   the queue limit, so callers answer 503 instead of letting latency grow without end.
+// - Inline runs coroutines with no thread of their own: they start on the caller's thread and
+//   continue on whichever thread delivered what they awaited, for handlers that never block
+//   (the AI debug route: parse, call, format) and so need no pool hop.
 // - OneShot<T> bridges a callback API (the AI caller answers on its I/O thread) to a coroutine:
 //   the callback sets the value from any thread, the coroutine co_awaits get() and continues on
 //   its own pool. Two OneShots started before either is awaited run at the same time.
@@ -37,9 +40,12 @@
 #include <utility>
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/execution.hpp>
+#include <boost/asio/execution_context.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -72,6 +78,97 @@ using Task = asio::awaitable<T>;
 
 // Waits `delay` without holding a thread.
 Task<void> sleep_for(std::chrono::milliseconds delay);
+
+namespace detail {
+
+// Counts a runner's tasks from admission until their frames go, so stop() can wait for the
+// last, suspended ones included.
+class TaskCount {
+ public:
+  // Admits one task unless closed or `admit()`, called under the lock (so what it counts is
+  // exact), says no.
+  template <typename Admit>
+  bool enter(Admit admit) {
+    std::lock_guard lock(mu_);
+    if (closed_ || !admit()) return false;
+    active_.fetch_add(1);
+    return true;
+  }
+  void leave();
+  // Admits nothing more and waits until every admitted task has left. Idempotent.
+  void close_and_wait();
+  std::size_t active() const { return active_.load(); }
+
+  // Leaves when the task's frame goes, whether it ran to its end or was destroyed while
+  // suspended.
+  struct Leave {
+    TaskCount* count;
+    ~Leave() { count->leave(); }
+  };
+
+ private:
+  std::atomic<std::size_t> active_{0};
+  std::mutex mu_;
+  std::condition_variable idle_cv_;
+  bool closed_ MG_GUARDED_BY(mu_) = false;
+};
+
+// The frame of an admitted task: runs it, hands the outcome to `done` (as Pool::try_spawn
+// says), leaves `count` as it goes. `started`, if any, runs first.
+template <typename T, typename Done, typename Started>
+Task<void> run_counted(TaskCount* count, Started started, Task<T> task, Done done) {
+  TaskCount::Leave leave{count};
+  started();
+  std::exception_ptr error;
+  if constexpr (std::is_void_v<T>) {
+    try {
+      co_await std::move(task);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    done(error);
+  } else {
+    std::optional<T> value;
+    try {
+      T result = co_await std::move(task);
+      value.emplace(std::move(result));
+    } catch (...) {
+      error = std::current_exception();
+    }
+    done(error, std::move(value));
+  }
+}
+
+// Runs what it is given at once, on the calling thread (see Inline).
+class InlineExecutor {
+ public:
+  explicit InlineExecutor(asio::execution_context& context) noexcept : context_(&context) {}
+
+  asio::execution_context& query(asio::execution::context_t) const noexcept { return *context_; }
+  static constexpr asio::execution::blocking_t query(asio::execution::blocking_t) noexcept {
+    return asio::execution::blocking.always;
+  }
+  // asio::post asks for an executor that never runs the function in the call; this one always
+  // does, which is the point: a coroutine that awaits resumes in the deliverer's call.
+  InlineExecutor require(asio::execution::blocking_t::never_t) const noexcept { return *this; }
+
+  template <typename F>
+  void execute(F&& f) const {
+    std::forward<F>(f)();
+  }
+
+  friend bool operator==(const InlineExecutor& a, const InlineExecutor& b) noexcept {
+    return a.context_ == b.context_;
+  }
+  friend bool operator!=(const InlineExecutor& a, const InlineExecutor& b) noexcept {
+    return a.context_ != b.context_;
+  }
+
+ private:
+  asio::execution_context* context_;
+};
+
+}  // namespace detail
 
 class Pool {
  public:
@@ -108,7 +205,7 @@ class Pool {
   // Tasks admitted that have not started yet.
   std::size_t waiting() const { return waiting_.load(); }
   // Tasks started or admitted and not finished (suspended ones included).
-  std::size_t active() const { return active_.load(); }
+  std::size_t active() const { return count_.active(); }
 
   // Stops admitting tasks, waits for every admitted task to finish (including those suspended
   // on an AI call: stop the AI client first), then joins the threads. Idempotent. Not on a
@@ -117,57 +214,64 @@ class Pool {
 
  private:
   bool admit(bool bounded);
-  void finished();
 
   template <typename T, typename Done>
   void launch(Task<T> task, Done done) {
-    asio::co_spawn(context_, run(this, std::move(task), std::move(done)),
+    auto started = [this] { waiting_.fetch_sub(1); };
+    asio::co_spawn(context_,
+                   detail::run_counted(&count_, started, std::move(task), std::move(done)),
                    [](std::exception_ptr error) {
                      if (error) spdlog::error("a pool task's completion threw");
                    });
-  }
-
-  // Counts a task finished when its frame goes, whether it ran to its end or was destroyed
-  // while suspended.
-  struct Finished {
-    Pool* pool;
-    ~Finished() { pool->finished(); }
-  };
-
-  // The task's frame: marks it started, runs it, hands the outcome to `done`.
-  template <typename T, typename Done>
-  static Task<void> run(Pool* pool, Task<T> task, Done done) {
-    Finished finished{pool};
-    pool->waiting_.fetch_sub(1);
-    std::exception_ptr error;
-    if constexpr (std::is_void_v<T>) {
-      try {
-        co_await std::move(task);
-      } catch (...) {
-        error = std::current_exception();
-      }
-      done(error);
-    } else {
-      std::optional<T> value;
-      try {
-        T result = co_await std::move(task);
-        value.emplace(std::move(result));
-      } catch (...) {
-        error = std::current_exception();
-      }
-      done(error, std::move(value));
-    }
   }
 
   asio::io_context context_;
   asio::executor_work_guard<asio::io_context::executor_type> keep_running_;
   const std::size_t queue_limit_;
   std::atomic<std::size_t> waiting_{0};
-  std::atomic<std::size_t> active_{0};
-  std::mutex mu_;
-  std::condition_variable idle_cv_;
-  bool stopping_ MG_GUARDED_BY(mu_) = false;
+  detail::TaskCount count_;
   std::vector<std::thread> threads_;
+};
+
+// Coroutines with no thread of their own, for handlers that never block and do little CPU
+// work: parse, start AI calls, format the answer. A task starts in the spawn() call, on the
+// calling thread (an event loop), and after each co_await continues on the thread that
+// delivered what it awaited (for an AI call, the AI client's I/O thread, as its callbacks
+// would), so a call costs no hop to a pool and back. Nothing blocking, then: a database call
+// from such a task is caught in debug builds (MG_EXPECT_MAY_BLOCK), as on any thread that
+// must not block. No timers either (sleep_for, OneShot::get_until): they need an io_context.
+class Inline {
+ public:
+  Inline() = default;
+  // stop().
+  ~Inline();
+  Inline(const Inline&) = delete;
+  Inline& operator=(const Inline&) = delete;
+
+  // Runs `task` now, up to its first wait, unless stopping (then false, and it never runs).
+  // `done` runs once, as Pool::try_spawn says, on whichever thread the task ends.
+  template <typename T, typename Done>
+  bool spawn(Task<T> task, Done done) {
+    if (!count_.enter([] { return true; })) return false;
+    asio::co_spawn(asio::any_io_executor(detail::InlineExecutor(context_)),
+                   detail::run_counted(
+                       &count_, [] {}, std::move(task), std::move(done)),
+                   [](std::exception_ptr error) {
+                     if (error) spdlog::error("an inline task's completion threw");
+                   });
+    return true;
+  }
+
+  // Tasks started and not finished (suspended ones included).
+  std::size_t active() const { return count_.active(); }
+
+  // Stops admitting tasks and waits for the suspended ones to finish (stop the AI client
+  // first: its last answers and dropped calls end them). Idempotent.
+  void stop();
+
+ private:
+  asio::execution_context context_;  // only for the executor to name; nothing runs it
+  detail::TaskCount count_;
 };
 
 // A value that arrives once, from any thread, for one coroutine to co_await. Copies share the
@@ -190,36 +294,31 @@ class OneShot {
   // The value, once it has come (at once if it already has). The awaiting coroutine resumes on
   // its own executor, never on the thread that delivered. Await it once.
   Task<T> get() {
-    std::shared_ptr<State> state = state_;
-    auto initiated = asio::async_initiate<const asio::use_awaitable_t<>&, void(T)>(
-        [state](auto handler) {
+    // Not a coroutine itself: the awaitable async_initiate makes is the one frame.
+    return asio::async_initiate<const asio::use_awaitable_t<>&, void(T)>(
+        [state = state_](auto handler) {
           const Executor executor = asio::get_associated_executor(handler);
-          auto resume = make_resume<T>(std::move(handler));
+          auto resume = make_resume<std::optional<T>, true>(std::move(handler));
           std::unique_lock lock(state->mu);
           if (state->value) {
-            T value = std::move(*state->value);
+            std::optional<T> value = std::move(state->value);
             state->value.reset();
             lock.unlock();
             resume(std::move(value));
             return;
           }
-          wait(
-              lock, *state, [resume](std::optional<T> value) { resume(std::move(*value)); },
-              executor);
+          wait(lock, *state, std::move(resume), executor);
         },
         asio::use_awaitable);
-    T value = co_await std::move(initiated);
-    co_return value;
   }
 
   // The value if it comes before `deadline`, otherwise nothing (and the slot stays, to be
   // awaited again).
   Task<std::optional<T>> get_until(std::chrono::steady_clock::time_point deadline) {
-    std::shared_ptr<State> state = state_;
-    auto initiated = asio::async_initiate<const asio::use_awaitable_t<>&, void(std::optional<T>)>(
-        [state, deadline](auto handler) {
+    return asio::async_initiate<const asio::use_awaitable_t<>&, void(std::optional<T>)>(
+        [state = state_, deadline](auto handler) {
           const Executor executor = asio::get_associated_executor(handler);
-          auto resume = make_resume<std::optional<T>>(std::move(handler));
+          auto resume = make_resume<std::optional<T>, false>(std::move(handler));
           std::unique_lock lock(state->mu);
           if (state->value) {
             std::optional<T> value = std::move(state->value);
@@ -245,8 +344,6 @@ class OneShot {
           });
         },
         asio::use_awaitable);
-    std::optional<T> value = co_await std::move(initiated);
-    co_return value;
   }
 
  private:
@@ -308,14 +405,20 @@ class OneShot {
     if (state.abandoned) release(lock, state);
   }
 
-  // A copyable callback that resumes the coroutine of `handler` on the coroutine's executor.
-  template <typename V, typename Handler>
+  // A copyable callback that resumes the coroutine of `handler` on the coroutine's executor
+  // with the value it is given (`unwrap`: the value inside that optional, which holds one).
+  template <typename V, bool unwrap, typename Handler>
   static std::function<void(V)> make_resume(Handler handler) {
     const auto executor = asio::get_associated_executor(handler);
     auto shared = std::make_shared<Handler>(std::move(handler));
     return [shared, executor](V value) {
-      asio::post(executor,
-                 [shared, value = std::move(value)]() mutable { (*shared)(std::move(value)); });
+      asio::post(executor, [shared, value = std::move(value)]() mutable {
+        if constexpr (unwrap) {
+          (*shared)(std::move(*value));
+        } else {
+          (*shared)(std::move(value));
+        }
+      });
     };
   }
 

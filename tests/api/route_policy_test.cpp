@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "core/api/routes.h"
 #include "tests/support/api_client.h"
@@ -93,4 +94,38 @@ TEST_CASE("public routes are exactly sign-up, sign-in, refresh and the system ro
   std::sort(open_api.begin(), open_api.end());
   CHECK(open_api == std::vector<std::string>{"/api/v1/auth/login", "/api/v1/auth/refresh",
                                              "/api/v1/auth/register"});
+}
+
+TEST_CASE("only public routes without a key may run with no pool, and they never block",
+          "[api][routes]") {
+  moodgate::http::Router router;
+  moodgate::api::Routes routes(moodgate::api::RoutesDeps{&router});
+  auto handler = [](const moodgate::api::Call&) {
+    return moodgate::api::answer_now(moodgate::http::HttpResponse::json(200, "{}"));
+  };
+  using moodgate::api::Runs;
+  CHECK_THROWS_AS(
+      routes.add(Method::kGet, "/a", {.access = Access::kToken, .runs = Runs::kInline}, handler),
+      std::logic_error);
+  CHECK_THROWS_AS(
+      routes.add(Method::kPost, "/b",
+                 {.access = Access::kPublic, .idempotency_key = true, .runs = Runs::kInline},
+                 handler),
+      std::logic_error);
+  CHECK_NOTHROW(
+      routes.add(Method::kPost, "/c", {.access = Access::kPublic, .runs = Runs::kInline}, handler));
+
+  // The server's own: the AI debug route for text, answered where the AI call ends.
+  auto db = make_test_database("sqlite");
+  auto config = test_config(db.url());
+  config.server.debug_endpoints = true;
+  TestServer server(config);
+  std::vector<std::string> inline_routes;
+  for (const auto& route : server.app().route_table()) {
+    if (route.policy.runs != Runs::kInline) continue;
+    inline_routes.push_back(route.pattern);
+    CHECK(route.policy.access == Access::kPublic);
+    CHECK_FALSE(route.policy.idempotency_key);
+  }
+  CHECK(inline_routes == std::vector<std::string>{"/debug/ai/{capability}"});
 }

@@ -200,3 +200,116 @@ TEST_CASE("a value that comes before get_until's deadline leaves no timer behind
   pool->stop();
   CHECK(std::chrono::steady_clock::now() - before < 5s);
 }
+
+// Inline: coroutines with no thread of their own (routes that never block).
+
+TEST_CASE("an inline task runs on its caller's thread, then on the thread that delivered",
+          "[async][inline]") {
+  moodgate::async::Inline tasks;
+  OneShot<int> slot;
+  struct Seen {
+    std::thread::id before, after, done;
+    int value = 0;
+  };
+  auto task = [](OneShot<int> s, Seen* seen) -> Task<int> {
+    seen->before = std::this_thread::get_id();
+    const int value = co_await s.get();
+    seen->after = std::this_thread::get_id();
+    co_return value;
+  };
+  Seen seen;
+  std::promise<void> finished;
+  REQUIRE(tasks.spawn(task(slot, &seen), [&](std::exception_ptr, std::optional<int> v) {
+    seen.done = std::this_thread::get_id();
+    seen.value = *v;
+    finished.set_value();
+  }));
+  // spawn() returned with the task suspended in get(), having started here.
+  CHECK(seen.before == std::this_thread::get_id());
+  CHECK(tasks.active() == 1);
+  std::thread::id deliverer_id;
+  std::thread deliverer([&] {
+    deliverer_id = std::this_thread::get_id();
+    slot.set(7);
+  });
+  deliverer.join();
+  REQUIRE(finished.get_future().wait_for(1s) == std::future_status::ready);
+  CHECK(seen.value == 7);
+  CHECK(seen.after == deliverer_id);
+  CHECK(seen.done == deliverer_id);
+  CHECK(tasks.active() == 0);
+}
+
+TEST_CASE("an inline task whose values are there already ends within spawn()", "[async][inline]") {
+  moodgate::async::Inline tasks;
+  OneShot<int> a, b;
+  a.set(40);
+  b.set(2);
+  std::optional<int> result;
+  REQUIRE(tasks.spawn(add_when_both_come(a, b),
+                      [&](std::exception_ptr, std::optional<int> v) { result = v; }));
+  CHECK(result == 42);
+  CHECK(tasks.active() == 0);
+}
+
+TEST_CASE("an exception escaping an inline task reaches its completion", "[async][inline]") {
+  moodgate::async::Inline tasks;
+  auto throwing = []() -> Task<int> {
+    throw std::runtime_error("boom");
+    co_return 0;
+  };
+  std::string message;
+  bool had_value = true;
+  REQUIRE(tasks.spawn(throwing(), [&](std::exception_ptr error, std::optional<int> v) {
+    had_value = v.has_value();
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      message = e.what();
+    }
+  }));
+  CHECK(message == "boom");
+  CHECK_FALSE(had_value);
+}
+
+TEST_CASE("an inline task whose value can never come is destroyed, and stop() waits for it",
+          "[async][inline]") {
+  moodgate::async::Inline tasks;
+  struct Flag {
+    bool* destroyed;
+    ~Flag() { *destroyed = true; }
+  };
+  bool destroyed = false;
+  bool completed = false;
+  {
+    OneShot<int> slot;
+    auto setter = slot.setter();
+    auto waits = [](OneShot<int> s, bool* d) -> Task<void> {
+      Flag flag{d};
+      co_await s.get();
+    };
+    REQUIRE(tasks.spawn(waits(std::move(slot), &destroyed),
+                        [&](std::exception_ptr) { completed = true; }));
+    CHECK(tasks.active() == 1);
+    CHECK_FALSE(destroyed);
+  }  // the last setter goes here: the frame is destroyed on this thread, at once
+  CHECK(destroyed);
+  CHECK_FALSE(completed);
+  CHECK(tasks.active() == 0);
+
+  OneShot<int> slot;
+  std::atomic<int> seen{0};
+  auto task = [](OneShot<int> s, std::atomic<int>* out) -> Task<void> {
+    const int value = co_await s.get();
+    out->store(value);
+  };
+  REQUIRE(tasks.spawn(task(slot, &seen), [](std::exception_ptr) {}));
+  std::thread later([slot] {
+    std::this_thread::sleep_for(30ms);
+    slot.set(9);
+  });
+  tasks.stop();  // returns once the suspended task has its value and ends
+  later.join();
+  CHECK(seen.load() == 9);
+  CHECK_FALSE(tasks.spawn(where_am_i(), [](std::exception_ptr, auto) {}));
+}

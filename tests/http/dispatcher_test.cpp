@@ -135,7 +135,8 @@ TEST_CASE("a full worker pool answers 503 at once instead of queueing", "[http][
   std::promise<void> release;
   std::shared_future<void> gate = release.get_future().share();
   Router router;
-  moodgate::api::Routes routes(moodgate::api::RoutesDeps{&router, &pool, &pool, nullptr, nullptr});
+  moodgate::api::Routes routes(
+      moodgate::api::RoutesDeps{&router, &pool, &pool, nullptr, nullptr, nullptr});
   routes.add(Method::kGet, "/slow", {.access = moodgate::api::Access::kPublic},
              [gate](const moodgate::api::Call&) { return wait_for(gate); });
   auto d = make(std::move(router));
