@@ -75,6 +75,23 @@ std::string answer_json(const ai::AiAnswer& answer) {
   });
 }
 
+// The call a request asks for. Not in the coroutine: the parsed body goes before the call is
+// awaited instead of living in the coroutine's frame while the provider answers.
+Result<ai::AiCall> call_from(const std::string& capability, const http::HttpRequest& request,
+                             std::chrono::milliseconds deadline) {
+  if (!known_capability(capability)) return Error::not_found("No such capability");
+  auto body = JsonBody::parse(request);
+  if (!body.ok()) return body.error();
+  auto task = task_from(capability, *body);
+  if (!task.ok()) return task.error();
+  ai::AiCall ai_call;
+  ai_call.capability = *config::capability_from_string(capability);
+  ai_call.task = std::move(task).value();
+  ai_call.request_id = request.request_id;
+  ai_call.deadline = std::chrono::steady_clock::now() + deadline;
+  return ai_call;
+}
+
 // A text call does what the gateway's own AI work does, minus the database: parse, call,
 // format. It runs with no pool (Runs::kInline): parsed on the event loop, answered from the AI
 // client's I/O thread, so what bench/ai_calls.sh measures is the AI path itself. An image call
@@ -82,18 +99,9 @@ std::string answer_json(const ai::AiAnswer& answer) {
 async::Task<Result<http::HttpResponse>> call_capability(ai::AiCalls& ai,
                                                         std::chrono::milliseconds deadline,
                                                         std::string capability, const Call& call) {
-  const http::HttpRequest& request = call.request;
-  if (!known_capability(capability)) co_return Error::not_found("No such capability");
-  auto body = JsonBody::parse(request);
-  if (!body.ok()) co_return body.error();
-  auto task = task_from(capability, *body);
-  if (!task.ok()) co_return task.error();
-  ai::AiCall ai_call;
-  ai_call.capability = *config::capability_from_string(capability);
-  ai_call.task = std::move(task).value();
-  ai_call.request_id = request.request_id;
-  ai_call.deadline = std::chrono::steady_clock::now() + deadline;
-  const ai::AiAnswer answer = co_await ai::ask(ai, std::move(ai_call));
+  auto ai_call = call_from(capability, call.request, deadline);
+  if (!ai_call.ok()) co_return ai_call.error();
+  const ai::AiAnswer answer = co_await ai::ask(ai, std::move(ai_call).value());
   if (!answer.ok()) co_return ai::error_for(answer);
   co_return http::HttpResponse::json(200, answer_json(answer));
 }

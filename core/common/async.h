@@ -300,13 +300,7 @@ class OneShot {
           const Executor executor = asio::get_associated_executor(handler);
           auto resume = make_resume<std::optional<T>, true>(std::move(handler));
           std::unique_lock lock(state->mu);
-          if (state->value) {
-            std::optional<T> value = std::move(state->value);
-            state->value.reset();
-            lock.unlock();
-            resume(std::move(value));
-            return;
-          }
+          if (take(lock, *state, resume)) return;
           wait(lock, *state, std::move(resume), executor);
         },
         asio::use_awaitable);
@@ -320,13 +314,7 @@ class OneShot {
           const Executor executor = asio::get_associated_executor(handler);
           auto resume = make_resume<std::optional<T>, false>(std::move(handler));
           std::unique_lock lock(state->mu);
-          if (state->value) {
-            std::optional<T> value = std::move(state->value);
-            state->value.reset();
-            lock.unlock();
-            resume(std::move(value));
-            return;
-          }
+          if (take(lock, *state, resume)) return;
           const std::uint64_t this_wait = ++state->waits;
           wait(lock, *state, resume, executor);
           if (!lock.owns_lock()) return;  // the value can never come: released already
@@ -395,6 +383,17 @@ class OneShot {
     if (!timer) return;
     const auto executor = timer->get_executor();
     asio::post(executor, [timer = std::move(timer)] { timer->cancel(); });
+  }
+
+  // Resumes with the value at once, unlocking, if it has come; otherwise false, still locked.
+  static bool take(std::unique_lock<std::mutex>& lock, State& state,
+                   const std::function<void(std::optional<T>)>& resume) {
+    if (!state.value) return false;
+    std::optional<T> value = std::move(state.value);
+    state.value.reset();
+    lock.unlock();
+    resume(std::move(value));
+    return true;
   }
 
   // Registers `resume` as the waiting coroutine, unless the value can never come.
