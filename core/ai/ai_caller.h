@@ -78,7 +78,7 @@ struct AiAnswer {
 };
 
 // What services need of the AI: one call, answered once. AiCaller is the real one; tests of the
-// services may give them an in-process fake instead.
+// services give them an in-process fake instead (tests/support/fake_ai_calls.h).
 class AiCalls {
  public:
   virtual ~AiCalls() = default;

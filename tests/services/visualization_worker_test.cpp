@@ -22,6 +22,7 @@
 #include "tests/support/fake_gemini.h"
 #include "tests/support/test_databases.h"
 #include "tests/support/test_entries.h"
+#include "tests/support/test_jobs.h"
 
 using namespace moodgate;
 using namespace moodgate::testing;
@@ -85,47 +86,7 @@ struct Engine {
   std::unique_ptr<ai::AiCaller> caller;
 };
 
-struct Fixture {
-  explicit Fixture(const std::string& backend) : test_db(make_test_database(backend)) {
-    db = open_migrated(test_db, 6);
-    create_test_user(*db, "u1");
-    entry = create_test_entry(*db, "u1");
-  }
-
-  std::string queue(const std::string& aspect_ratio = "1:1") {
-    auto row = db->transaction("test.queue", [&](soci::session& sql) {
-      return Repo(sql).insert_for_entry("u1", entry, "watercolor", aspect_ratio);
-    });
-    REQUIRE(row.ok());
-    REQUIRE(row->has_value());
-    return (*row)->id;
-  }
-
-  store::VisualizationRow row(const std::string& id) {
-    auto found = db->run("test.find", [&](soci::session& sql) { return Repo(sql).find("u1", id); });
-    REQUIRE(found.ok());
-    REQUIRE(found->has_value());
-    return **found;
-  }
-
-  // The job once it succeeded or failed (waits at most 20 s).
-  store::VisualizationRow settled(const std::string& id) {
-    for (auto until = std::chrono::steady_clock::now() + 20s;
-         std::chrono::steady_clock::now() < until; std::this_thread::sleep_for(10ms)) {
-      auto r = row(id);
-      if (r.status == store::VisualizationStatus::kSucceeded ||
-          r.status == store::VisualizationStatus::kFailed) {
-        return r;
-      }
-    }
-    FAIL("job " << id << " did not finish in time: " << store::to_string(row(id).status));
-    return {};
-  }
-
-  TestDatabase test_db;
-  std::unique_ptr<store::Database> db;
-  std::string entry;
-};
+using Fixture = TestJobs;
 
 }  // namespace
 

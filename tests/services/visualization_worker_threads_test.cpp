@@ -21,11 +21,11 @@
 #include "tests/support/fake_gemini.h"
 #include "tests/support/test_databases.h"
 #include "tests/support/test_entries.h"
+#include "tests/support/test_jobs.h"
 
 using namespace moodgate;
 using namespace moodgate::testing;
 using namespace std::chrono_literals;
-using Repo = store::VisualizationsRepository;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -109,45 +109,7 @@ std::size_t threads_named(const std::string& prefix) {
   return n;
 }
 
-struct Fixture {
-  explicit Fixture(const std::string& backend) : test_db(make_test_database(backend)) {
-    db = open_migrated(test_db, 6);
-    create_test_user(*db, "u1");
-    entry = create_test_entry(*db, "u1");
-  }
-
-  std::string queue() {
-    auto row = db->transaction("test.queue", [&](soci::session& sql) {
-      return Repo(sql).insert_for_entry("u1", entry, "watercolor", "1:1");
-    });
-    REQUIRE(row.ok());
-    REQUIRE(row->has_value());
-    return (*row)->id;
-  }
-
-  store::VisualizationRow row(const std::string& id) {
-    auto found = db->run("test.find", [&](soci::session& sql) { return Repo(sql).find("u1", id); });
-    REQUIRE(found.ok());
-    REQUIRE(found->has_value());
-    return **found;
-  }
-
-  // The job once it succeeded or failed (waits at most 20 s).
-  store::VisualizationRow settled(const std::string& id) {
-    for (auto until = Clock::now() + 20s; Clock::now() < until; std::this_thread::sleep_for(10ms)) {
-      auto r = row(id);
-      if (r.status == moodgate::store::VisualizationStatus::kSucceeded ||
-          r.status == moodgate::store::VisualizationStatus::kFailed)
-        return r;
-    }
-    FAIL("job " << id << " did not finish in time: " << moodgate::store::to_string(row(id).status));
-    return {};
-  }
-
-  TestDatabase test_db;
-  std::unique_ptr<store::Database> db;
-  std::string entry;
-};
+using Fixture = TestJobs;
 
 }  // namespace
 
