@@ -30,6 +30,8 @@ const char* error_code_name(ErrorCode code) {
       return "CONTENT_BLOCKED";
     case ErrorCode::kRateLimited:
       return "RATE_LIMITED";
+    case ErrorCode::kQuotaExceeded:
+      return "QUOTA_EXCEEDED";
     case ErrorCode::kInternal:
       return "INTERNAL";
     case ErrorCode::kUpstreamError:
@@ -69,6 +71,7 @@ int error_code_status(ErrorCode code) {
     case ErrorCode::kContentBlocked:
       return 422;
     case ErrorCode::kRateLimited:
+    case ErrorCode::kQuotaExceeded:
       return 429;
     case ErrorCode::kInternal:
       return 500;

@@ -27,6 +27,7 @@ enum class ErrorCode {
   kUnsupportedMediaType,
   kContentBlocked,
   kRateLimited,
+  kQuotaExceeded,
   kInternal,
   kUpstreamError,
   kUnavailable,

@@ -69,6 +69,22 @@ HttpResponse error_response(const Error& error, const std::string& request_id) {
       r.header("X-RateLimit-Limit", std::to_string(*limit));
     }
   }
+  if (error.code == ErrorCode::kQuotaExceeded) {
+    // details: retry_after_s (until the window frees a call), limit, remaining, reset_at (Unix
+    // seconds when the window ends); each header only when its detail is there.
+    if (auto retry = integer_detail(error, "retry_after_s")) {
+      r.header("Retry-After", std::to_string(*retry));
+    }
+    if (auto limit = integer_detail(error, "limit")) {
+      r.header("X-Quota-Limit", std::to_string(*limit));
+    }
+    if (auto remaining = integer_detail(error, "remaining")) {
+      r.header("X-Quota-Remaining", std::to_string(*remaining));
+    }
+    if (auto reset = integer_detail(error, "reset_at")) {
+      r.header("X-Quota-Reset", std::to_string(*reset));
+    }
+  }
   return r;
 }
 
