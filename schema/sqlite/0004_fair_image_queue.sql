@@ -1,5 +1,5 @@
--- 0005_fair_image_queue (SQLite): what the fair image queue reads. Mirrors
--- schema/postgresql/0005_fair_image_queue.sql.
+-- 0004_fair_image_queue (SQLite): what the fair image queue reads. Mirrors
+-- schema/postgresql/0004_fair_image_queue.sql.
 --
 -- Workers take jobs round-robin across users (VisualizationsRepository::claim_due): among the
 -- due jobs, the user with the fewest jobs running goes first, then the user whose last job was
