@@ -143,6 +143,7 @@ struct VisualizationsConfig {
   int backoff_initial_ms = 5000;  // wait before the second try, doubling per try
   int backoff_max_ms = 300000;    // longest wait between tries
   std::string default_style = "abstract";
+  int max_queued_per_user = 5;  // a user's unfinished (queued or running) jobs; beyond: 429
 };
 
 struct LoggingConfig {

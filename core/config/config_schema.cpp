@@ -201,6 +201,9 @@ SectionSpec visualizations_section() {
           choice_option<S>("default_style", "the style of a request that names none",
                            &S::default_style,
                            {"abstract", "watercolor", "impressionist", "minimal", "photographic"}),
+          integer_option<S>("max_queued_per_user",
+                            "a user's unfinished jobs at most; one more is 429 QUOTA_EXCEEDED",
+                            &S::max_queued_per_user, 1, 1000),
       });
 }
 

@@ -1,6 +1,7 @@
 #include "core/services/visualization_service.h"
 
 #include <algorithm>
+#include <string>
 #include <utility>
 
 #include "core/services/visualization_prompt.h"
@@ -36,6 +37,30 @@ Error no_visualization() {
   return Error::not_found("No such visualization");
 }
 
+// The 429 of a user whose image queue is full. No Retry-After: the queue frees when a job
+// finishes, which no window predicts.
+Error queue_full(int limit) {
+  Error e(ErrorCode::kQuotaExceeded,
+          "You already have " + std::to_string(limit) +
+              " pictures queued or being made; ask again when one of them is finished");
+  e.with("capability", std::string("image"))
+      .with("reason", std::string("queue"))
+      .with("limit", static_cast<long long>(limit))
+      .with("remaining", 0LL);
+  return e;
+}
+
+// A queued job for the user's entry (nullopt when the entry is not theirs), or queue_full()
+// when the user already has `limit` unfinished jobs. Inside one transaction, which holds the
+// user's queue from the count to the commit (the repository's "Queue limit"): N concurrent
+// requests with k places left create exactly k jobs.
+Result<std::optional<store::VisualizationRow>> queue_within_limit(
+    Repo repo, const std::string& user_id, const std::string& entry_id, const std::string& style,
+    const std::string& aspect_ratio, int limit) {
+  if (repo.lock_and_count_unfinished(user_id) >= limit) return queue_full(limit);
+  return repo.insert_for_entry(user_id, entry_id, style, aspect_ratio);
+}
+
 }  // namespace
 
 VisualizationService::VisualizationService(store::Database& db, VisualizationWorkers* workers,
@@ -50,7 +75,8 @@ Result<Visualization> VisualizationService::create(const std::string& user_id,
   auto aspect_ratio = choice(request.aspect_ratio, kAspectRatios[0], kAspectRatios, "aspect_ratio");
   if (!aspect_ratio) return std::move(aspect_ratio).error();
   auto created = db_.transaction("visualizations.insert", [&](soci::session& sql) {
-    return Repo(sql).insert_for_entry(user_id, entry_id, *style, *aspect_ratio);
+    return queue_within_limit(Repo(sql), user_id, entry_id, *style, *aspect_ratio,
+                              config_.max_queued_per_user);
   });
   if (!created) return std::move(created).error();
   if (!*created) return Error::not_found("No such entry");

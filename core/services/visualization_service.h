@@ -6,7 +6,9 @@
 // aspect ratio, or a cursor this service did not make, is kInvalidInput naming the field and
 // (for the first two) listing what is allowed. Database failures come back as the Database's
 // Errors (kUnavailable, kInternal). Accepting a job wakes this instance's workers (if any);
-// any instance's workers may run it.
+// any instance's workers may run it. A user may have at most `max_queued_per_user` unfinished
+// (queued or running) jobs: one more is kQuotaExceeded (429) with details capability "image",
+// reason "queue", limit and remaining 0, exact under concurrency on every instance.
 // Thread-safe: every method may be called from any thread (each borrows its own session).
 #pragma once
 
@@ -49,7 +51,8 @@ class VisualizationService {
   VisualizationService(store::Database& db, VisualizationWorkers* workers,
                        config::VisualizationsConfig config);
 
-  // A queued job for the caller's entry `entry_id`.
+  // A queued job for the caller's entry `entry_id`; kQuotaExceeded when the caller's queue is
+  // full, kNotFound when the entry is not theirs.
   Result<Visualization> create(const std::string& user_id, const std::string& entry_id,
                                const VisualizationRequest& request);
   Result<Visualization> get(const std::string& user_id, const std::string& id);

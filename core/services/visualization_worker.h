@@ -1,7 +1,8 @@
 // VisualizationWorkers: the loops that turn queued visualization jobs into images.
 //
-// `config.workers` worker coroutines (none when 0). Each loops: claim one due job from the
-// shared table (VisualizationsRepository::claim_due, lease owner "<instance_id>:<index>"), build
+// `config.workers` worker coroutines (none when 0). Each loops: claim the due job whose turn it
+// is from the shared table (VisualizationsRepository::claim_due: round-robin across users, so one
+// user's backlog never holds up another's picture; lease owner "<instance_id>:<index>"), build
 // its prompt (visualization_prompt.h), make one AI call with capability "image" (user_id and
 // request id "viz-<id>" go to the usage record), and wait for the answer while renewing the
 // lease every lease_ms / 3. Then:

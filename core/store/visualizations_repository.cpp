@@ -174,21 +174,44 @@ bool VisualizationsRepository::remove(const std::string& user_id, const std::str
                          soci::use(id, "id"), soci::use(user_id, "user_id")) == 1;
 }
 
+int VisualizationsRepository::lock_and_count_unfinished(const std::string& user_id) {
+  if (backend_ == Backend::kPostgres) {
+    // NO KEY UPDATE, not UPDATE: it queues this user's enqueuers behind each other but not the
+    // FOR KEY SHARE that inserting their entries (or this job) takes on the same row.
+    std::string locked;
+    sql_ << "SELECT id FROM users WHERE id = :user_id FOR NO KEY UPDATE",
+        soci::use(user_id, "user_id"), soci::into(locked);
+  }
+  int unfinished = 0;
+  sql_ << "SELECT COUNT(*) FROM visualizations"
+          " WHERE user_id = :user_id AND status IN ('queued', 'running')",
+      soci::use(user_id, "user_id"), soci::into(unfinished);
+  return unfinished;
+}
+
 std::optional<ClaimedJob> VisualizationsRepository::claim_due(const std::string& lease_owner,
                                                               std::chrono::milliseconds lease) {
   const std::string now = now_text();
   const std::string expires = later_text(lease);
   const std::string at_now = time_param(backend_, "now");
-  // SKIP LOCKED: a row another claimer holds is passed over, not waited for. PostgreSQL
-  // re-checks the WHERE clause on the locked row, so a job claimed and committed meanwhile is
-  // not due any more. SQLite needs neither: BEGIN IMMEDIATE lets one claimer in at a time.
-  const char* lock = backend_ == Backend::kPostgres ? " FOR UPDATE SKIP LOCKED" : "";
+  // The turn order of the header, over the due jobs. SKIP LOCKED: a row another claimer holds
+  // is passed over, not waited for (the next in turn order is taken). PostgreSQL re-checks the
+  // WHERE clause on the locked row, so a job claimed and committed meanwhile is not due any
+  // more. SQLite needs neither: BEGIN IMMEDIATE lets one claimer in at a time.
+  const char* lock = backend_ == Backend::kPostgres ? " FOR UPDATE OF v SKIP LOCKED" : "";
   std::string id;
   soci::indicator id_ind = soci::i_null;
-  sql_ << "SELECT id FROM visualizations"
-          " WHERE (status = 'queued' AND next_attempt_at <= " +
-              at_now + ") OR (status = 'running' AND lease_expires_at <= " + at_now +
-              ") ORDER BY created_at, id LIMIT 1" + lock,
+  sql_ << "WITH running AS (SELECT user_id, COUNT(*) AS n FROM visualizations"
+          " WHERE status = 'running' AND lease_expires_at > " +
+              at_now +
+              " GROUP BY user_id)"
+              " SELECT v.id FROM visualizations v LEFT JOIN running r ON r.user_id = v.user_id"
+              " WHERE (v.status = 'queued' AND v.next_attempt_at <= " +
+              at_now + ") OR (v.status = 'running' AND v.lease_expires_at <= " + at_now +
+              ") ORDER BY COALESCE(r.n, 0),"
+              " (SELECT MAX(t.claimed_at) FROM visualizations t WHERE t.user_id = v.user_id)"
+              " NULLS FIRST, v.created_at, v.id LIMIT 1" +
+              lock,
       soci::use(now, "now"), soci::into(id, id_ind);
   if (!sql_.got_data() || id_ind != soci::i_ok) return std::nullopt;
 
@@ -196,7 +219,7 @@ std::optional<ClaimedJob> VisualizationsRepository::claim_due(const std::string&
           " lease_expires_at = " +
               time_param(backend_, "expires") +
               ", attempts = attempts + 1, started_at = COALESCE(started_at, " + at_now +
-              "), updated_at = " + at_now + " WHERE id = :id",
+              "), claimed_at = " + at_now + ", updated_at = " + at_now + " WHERE id = :id",
       soci::use(lease_owner, "owner"), soci::use(expires, "expires"), soci::use(now, "now"),
       soci::use(id, "id");
 

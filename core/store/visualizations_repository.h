@@ -6,10 +6,28 @@
 // PostgreSQL the candidate row is locked with FOR UPDATE SKIP LOCKED, so concurrent claimers on
 // any number of instances never get the same job; on SQLite the caller's BEGIN IMMEDIATE
 // (Database::transaction()) already makes claimers take turns. Claiming sets status `running`,
-// the lease (owner and expiry) and attempts + 1. Every later step (renew_lease,
+// the lease (owner and expiry), claimed_at and attempts + 1. Every later step (renew_lease,
 // complete_success, retry_later, fail) is conditional on status = running AND lease_owner =
 // the caller, so a worker whose lease was taken over can change nothing, and a job is completed
 // at most once.
+//
+// Turns. Due jobs are not served oldest first but round-robin across users, so one user's
+// backlog never makes another's picture wait behind it. claim_due() takes, among the due jobs:
+//   1. those of the users with the fewest jobs running now (a live lease), so a user whose job
+//      is being made waits while someone with none running has a job due;
+//   2. then those of the user whose last turn (the latest claimed_at of their jobs) is oldest,
+//      a user never served first, so users tied on running jobs take turns;
+//   3. then that user's oldest job (created_at, id), so each user's own jobs stay in order.
+// With one worker, users alternate job by job; with N, each free worker goes to whoever has the
+// fewest running. Concurrent claimers on PostgreSQL may skip the locked best candidate and take
+// the next in that order: fairness is per claim, exclusivity is absolute. The order is computed
+// over the due jobs, which max_queued_per_user bounds to a handful per user.
+//
+// Queue limit. lock_and_count_unfinished() counts a user's queued and running jobs so that the
+// caller's count-then-insert is exact under concurrency: on PostgreSQL it first locks the
+// user's row (FOR NO KEY UPDATE, no table lock), so a concurrent enqueue of the same user waits
+// until this transaction ends and then counts its insert (READ COMMITTED takes a fresh snapshot
+// per statement); on SQLite the caller's BEGIN IMMEDIATE already admits one writer at a time.
 //
 // Image bytes live in the database, one visualization_images row per succeeded job, written in
 // complete_success()'s transaction: every instance serves every image, and deleting an entry or
@@ -120,8 +138,13 @@ class VisualizationsRepository {
   // Deletes the user's visualization (its image cascades); false when none.
   bool remove(const std::string& user_id, const std::string& id);
 
-  // Claims the oldest due job for `lease_owner` for `lease` (see the protocol above); nullopt
-  // when none is due. Call inside Database::transaction().
+  // The user's unfinished (queued or running) jobs, counted so that no other enqueue for the
+  // user can interleave until the transaction ends (see "Queue limit" above). Call inside
+  // Database::transaction(), before insert_for_entry().
+  int lock_and_count_unfinished(const std::string& user_id);
+
+  // Claims the due job whose turn it is (see "Turns" above) for `lease_owner` for `lease` (see
+  // the protocol above); nullopt when none is due. Call inside Database::transaction().
   std::optional<ClaimedJob> claim_due(const std::string& lease_owner,
                                       std::chrono::milliseconds lease);
   // Extends the lease to now + lease; false when the job is no longer running under `owner`.

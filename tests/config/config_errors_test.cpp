@@ -131,6 +131,11 @@ TEST_CASE("Numbers outside their range are errors naming the range", "[config]")
         "test.yaml: database.pool_size: expected an integer 1..1000, got \"1001\"");
   CHECK(error_of("database:\n  url: sqlite:///x.db\n  connect_timeout_s: 0\n") ==
         "test.yaml: database.connect_timeout_s: expected an integer 1..3600, got \"0\"");
+  CHECK(error_of(kUrl + "visualizations:\n  max_queued_per_user: 0\n") ==
+        "test.yaml: visualizations.max_queued_per_user: expected an integer 1..1000, got \"0\"");
+  CHECK(error_of(kUrl + "visualizations:\n  max_queued_per_user: 1001\n") ==
+        "test.yaml: visualizations.max_queued_per_user: expected an integer 1..1000, got "
+        "\"1001\"");
 }
 
 TEST_CASE("Byte sizes accept only integers, <n>KiB and <n>MiB, within their range", "[config]") {

@@ -299,7 +299,8 @@ TEST_CASE("The startup log line lists every option with its effective value", "[
         "visualizations.workers=2 visualizations.lease_ms=30000 "
         "visualizations.poll_interval_ms=1000 visualizations.max_attempts=4 "
         "visualizations.backoff_initial_ms=5000 visualizations.backoff_max_ms=300000 "
-        "visualizations.default_style=abstract logging.level=info "
+        "visualizations.default_style=abstract visualizations.max_queued_per_user=5 "
+        "logging.level=info "
         "logging.access_log=true");
 }
 

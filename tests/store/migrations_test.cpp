@@ -199,12 +199,14 @@ TEST_CASE("a new migration numbered below an applied one is refused", "[store][m
   auto test_db = make_test_database("sqlite");
   auto db = open_or_fail(test_db.config(1));
   SchemaCopy schema;
-  schema.write("sqlite/0005_later.sql", "CREATE TABLE later (id INTEGER);");
+  // Numbered past every shipped migration, so neither shares a version with one of them.
+  schema.write("sqlite/9005_later.sql", "CREATE TABLE later (id INTEGER);");
   REQUIRE(migrate(*db, schema.dir.string()).ok());
-  schema.write("sqlite/0003_forgotten.sql", "CREATE TABLE forgotten (id INTEGER);");
+  schema.write("sqlite/9003_forgotten.sql", "CREATE TABLE forgotten (id INTEGER);");
   auto result = migrate(*db, schema.dir.string());
   REQUIRE_FALSE(result.ok());
-  CHECK_THAT(result.error().message, Catch::Contains("0003_forgotten.sql"));
+  CHECK_THAT(result.error().message, Catch::Contains("9003_forgotten.sql"));
+  CHECK_THAT(result.error().message, Catch::Contains("was never applied"));
 }
 
 TEST_CASE("load_migrations names badly named, duplicate or missing files", "[store][migrations]") {

@@ -1,7 +1,8 @@
 // VisualizationsRepository on both backends: jobs only for the owner's entries, newest-first
-// pages, the claim protocol (order, leases, take-over, conditional completion) and image bytes
-// that come back exactly as stored. On PostgreSQL, concurrent claimers never share a job. A
-// status the core does not know is an error, never a guess.
+// pages, the claim protocol (turns across users, leases, take-over, conditional completion), the
+// count of a user's unfinished jobs, and image bytes that come back exactly as stored. On
+// PostgreSQL, concurrent claimers never share a job. A status the core does not know is an error,
+// never a guess.
 #include "core/store/visualizations_repository.h"
 
 #include <soci/soci.h>
@@ -197,6 +198,72 @@ TEST_CASE("jobs are claimed oldest first with the entry the prompt needs", "[sto
   CHECK(next->job.id == second.id);
   CHECK_FALSE(next->entry.analysis_summary);
   CHECK_FALSE(claim(db, "w:2"));  // both are leased now
+}
+
+TEST_CASE("a user's unfinished jobs are the queued and running ones, not finished or others'",
+          "[store][viz]") {
+  const auto backend = GENERATE(from_range(test_backend_names()));
+  INFO(backend);
+  Fixture f(backend);
+  Database& db = *f.db;
+  auto unfinished = [&db](const std::string& user) {
+    return in_tx(db, [&](Repo& r) { return r.lock_and_count_unfinished(user); });
+  };
+  CHECK(unfinished("u1") == 0);
+  const std::string done = queue(db, "u1", f.entry).id;
+  const std::string failed = queue(db, "u1", f.entry).id;
+  queue(db, "u1", f.entry);
+  queue(db, "u1", f.entry);
+  CHECK(unfinished("u1") == 4);
+  REQUIRE(claim(db, "w:0"));  // `done`, now running: still unfinished
+  CHECK(unfinished("u1") == 4);
+  CHECK(in_tx(db, [&](Repo& r) { return r.complete_success(done, "w:0", image_of("png")); }));
+  REQUIRE(claim(db, "w:0"));
+  CHECK(in_tx(db, [&](Repo& r) { return r.fail(failed, "w:0", "CONTENT_BLOCKED", "no"); }));
+  queue(db, "u2", create_test_entry(db, "u2"));
+  CHECK(unfinished("u1") == 2);
+  CHECK(unfinished("u2") == 1);
+  CHECK(unfinished("nobody") == 0);
+}
+
+TEST_CASE("due jobs are claimed in turns: fewest running, then longest since a turn, then oldest",
+          "[store][viz]") {
+  const auto backend = GENERATE(from_range(test_backend_names()));
+  INFO(backend);
+  Fixture f(backend);
+  Database& db = *f.db;
+  create_test_user(db, "u3");
+  const std::string u2_entry = create_test_entry(db, "u2");
+  const std::string u3_entry = create_test_entry(db, "u3");
+  const std::string a1 = queue(db, "u1", f.entry).id;
+  const std::string a2 = queue(db, "u1", f.entry).id;
+  const std::string a3 = queue(db, "u1", f.entry).id;
+  const std::string b1 = queue(db, "u2", u2_entry).id;
+  const std::string b2 = queue(db, "u2", u2_entry).id;
+  const std::string b3 = queue(db, "u2", u2_entry).id;
+
+  // The claimed job's id. Each turn gets a millisecond of its own, so turns are ordered.
+  auto turn = [&db] {
+    auto job = claim(db, "w:0");
+    REQUIRE(job);
+    std::this_thread::sleep_for(2ms);
+    return job->job.id;
+  };
+  CHECK(turn() == a1);  // nobody has had a turn or has a job running: the oldest job
+  CHECK(turn() == b1);  // u2 has none running, u1 has one
+  CHECK(turn() == a2);  // one running each: u1's turn is the older
+  CHECK(turn() == b2);  // u2 has one running, u1 two
+  for (const auto& id : {a1, a2, b1, b2}) {
+    CHECK(in_tx(db, [&](Repo& r) { return r.complete_success(id, "w:0", image_of("png")); }));
+  }
+
+  // None running now. u3, who never had a turn, comes first although their job is the newest;
+  // then u1, whose last turn (a2) is older than u2's (b2); then u2, with none running.
+  const std::string c1 = queue(db, "u3", u3_entry).id;
+  CHECK(turn() == c1);
+  CHECK(turn() == a3);
+  CHECK(turn() == b3);
+  CHECK_FALSE(claim(db, "w:0"));
 }
 
 TEST_CASE("an expired lease makes a job claimable again, and the old owner loses it",
