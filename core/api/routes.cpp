@@ -97,16 +97,17 @@ void Routes::add(http::Method method, const std::string& pattern, RoutePolicy po
     auto done = [ex](std::exception_ptr error, std::optional<Result<HttpResponse>> result) {
       answer(*ex, error, std::move(result));
     };
+    auto task = serve(route, ex, std::move(caller));
     bool admitted = false;
     switch (route->policy.runs) {
       case Runs::kPool:
-        admitted = route->deps.pool->try_spawn(serve(route, ex, std::move(caller)), done);
+        admitted = route->deps.pool->try_spawn(std::move(task), done);
         break;
       case Runs::kSignInPool:
-        admitted = route->deps.sign_in_pool->try_spawn(serve(route, ex, std::move(caller)), done);
+        admitted = route->deps.sign_in_pool->try_spawn(std::move(task), done);
         break;
       case Runs::kInline:
-        admitted = route->deps.inline_tasks->spawn(serve(route, ex, std::nullopt), done);
+        admitted = route->deps.inline_tasks->spawn(std::move(task), done);
         break;
     }
     if (!admitted) ex->fail(Error::unavailable("Server is busy, try again shortly"));
