@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/config/capability.h"
@@ -78,6 +79,51 @@ struct RateLimitsConfig {
   RateLimitRule register_per_ip{5, 3600};
   RateLimitRule login_per_ip{10, 900};
   RateLimitRule login_failures_per_account{10, 900};
+};
+
+// A fixed-window cap on estimated spend: at most `micros` micro-USD per `window_s` seconds.
+// micros 0 = no cap. Integer micro-USD, so sums are exact.
+struct SpendLimitRule {
+  long long micros = 0;
+  int window_s = 0;
+  bool enabled() const { return micros > 0; }
+};
+
+// The limits one user's AI calls run under: calls per capability, and the estimated spend of
+// all of them together, each in fixed windows aligned to multiples of its length since the Unix
+// epoch (as rate limits are).
+struct QuotaLimits {
+  RateLimitRule analysis{200, 86400};
+  RateLimitRule scenarios{200, 86400};
+  RateLimitRule summary{20, 86400};
+  RateLimitRule image{20, 86400};
+  SpendLimitRule spend_usd{2'000'000, 86400};  // 2.00 USD a day
+
+  // The calls limit of `capability`.
+  const RateLimitRule& calls(Capability capability) const {
+    switch (capability) {
+      case Capability::kAnalysis:
+        return analysis;
+      case Capability::kScenarios:
+        return scenarios;
+      case Capability::kSummary:
+        return summary;
+      case Capability::kImage:
+        break;
+    }
+    return image;
+  }
+  RateLimitRule& calls(Capability capability) {
+    return const_cast<RateLimitRule&>(std::as_const(*this).calls(capability));
+  }
+};
+
+// Per-user AI quotas, counted in the database so every instance shares them. Operators override
+// a user's limits with `moodgate quota set` (stored in quota_overrides).
+struct QuotasConfig {
+  bool enabled = true;          // false: no call is counted or refused
+  QuotaLimits per_user;         // each user's limits unless overridden
+  int reservation_ttl_s = 600;  // a reservation not settled by then (its instance died) is refunded
 };
 
 // One named provider instance: which plugin, its own settings, and how the gateway calls it.
@@ -157,6 +203,7 @@ struct Config {
   DatabaseConfig database;
   AuthConfig auth;
   RateLimitsConfig rate_limits;
+  QuotasConfig quotas;
   ProvidersConfig providers;
   JournalConfig journal;
   VisualizationsConfig visualizations;

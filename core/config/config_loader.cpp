@@ -58,6 +58,10 @@ Result<Config> load_config_text(const std::string& yaml_text, const std::string&
   for (std::size_t i = 0; i < sections.size(); ++i) {
     if (!given[i]) sections[i].read(nullptr, config, problems);
   }
+  // Checks across sections, in section order, once every value is known.
+  for (const SectionSpec& section : sections) {
+    if (section.check) section.check(config, problems);
+  }
   if (!problems.empty()) return invalid(problems.joined());
   return config;
 }

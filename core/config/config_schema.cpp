@@ -155,6 +155,42 @@ SectionSpec rate_limits_section() {
       });
 }
 
+// A reservation outlives the call it counts, or a call still running would be refunded and so
+// cost nothing. Request-driven calls end within server.request_timeout_ms.
+void reservations_outlive_requests(const Config& config, Problems& problems) {
+  const long long ttl_ms = 1000LL * config.quotas.reservation_ttl_s;
+  if (ttl_ms > config.server.request_timeout_ms) return;
+  problems.add("quotas.reservation_ttl_s",
+               "must be longer than server.request_timeout_ms (" +
+                   std::to_string(config.server.request_timeout_ms) +
+                   " ms), or the reservation of a call still running is refunded; got " +
+                   std::to_string(config.quotas.reservation_ttl_s));
+}
+
+SectionSpec quotas_section() {
+  using S = QuotasConfig;
+  using L = QuotaLimits;
+  SectionSpec spec = flat_section<S>(
+      "quotas", "per-user AI quotas, shared by every instance", &Config::quotas,
+      {
+          boolean_option<S>("enabled", "false: no AI call is counted or refused", &S::enabled),
+          nested_option<S, L>(
+              "per_user", "each user's limits unless an operator overrides them", &S::per_user,
+              {
+                  rate_option<L>("analysis", "analysis calls per user", &L::analysis),
+                  rate_option<L>("scenarios", "scenarios calls per user", &L::scenarios),
+                  rate_option<L>("summary", "summary calls per user", &L::summary),
+                  rate_option<L>("image", "image calls per user", &L::image),
+                  spend_option<L>("spend_usd", "estimated cost of a user's calls", &L::spend_usd),
+              }),
+          integer_option<S>("reservation_ttl_s",
+                            "a reservation not settled by then is refunded (its instance died)",
+                            &S::reservation_ttl_s, 1, 7 * 86'400),
+      });
+  spec.check = reservations_outlive_requests;
+  return spec;
+}
+
 SectionSpec journal_section() {
   using S = JournalConfig;
   constexpr int kYear = 365 * 86'400;
@@ -222,8 +258,9 @@ SectionSpec logging_section() {
 
 const std::vector<SectionSpec>& config_sections() {
   static const std::vector<SectionSpec> sections = {
-      server_section(),    database_section(), auth_section(),           rate_limits_section(),
-      providers_section(), journal_section(),  visualizations_section(), logging_section(),
+      server_section(),      database_section(),       auth_section(),
+      rate_limits_section(), quotas_section(),         providers_section(),
+      journal_section(),     visualizations_section(), logging_section(),
   };
   return sections;
 }

@@ -182,22 +182,49 @@ OptionSpec<Section> text_option(std::string_view key, std::string_view meaning,
           [=](const Section& s) { return show_text(s.*field, rule.visibility); }};
 }
 
+// A value written as text, which `parse` turns into the field (an optional, empty when the text
+// is malformed) and `format` writes back canonically for the log; `syntax` completes "expected
+// ..., got ..." in messages.
+template <typename Section, typename Field, typename Parse, typename Format>
+OptionSpec<Section> parsed_option(std::string_view key, std::string_view meaning,
+                                  Field Section::*field, std::string_view syntax, Parse parse,
+                                  Format format) {
+  return {key, meaning, false,
+          [=](const ConfigNode& node, const std::string& path, Section& s, Problems& p) {
+            const TextRule rule{.expected = syntax, .accepts = [parse](std::string_view text) {
+                                  return parse(text).has_value();
+                                }};
+            if (auto text = read_text(node, path, rule, p)) s.*field = *parse(*text);
+          },
+          [=](const Section& s) { return format(s.*field); }};
+}
+
 // A fixed-window rate written "<count>/<window>" ("5/1h") or "off" (value_syntax.h).
 template <typename Section>
 OptionSpec<Section> rate_option(std::string_view key, std::string_view meaning,
                                 RateLimitRule Section::*field) {
-  return {key, meaning, false,
-          [=](const ConfigNode& node, const std::string& path, Section& s, Problems& p) {
-            const TextRule rule{
-                .expected = "<count>/<window> such as 5/1h or 10/15m (units s, m, h, d; a count "
-                            "up to 1000000, a window up to 7d), or off",
-                .accepts = [](std::string_view text) { return parse_rate(text).has_value(); }};
-            if (auto text = read_text(node, path, rule, p)) {
-              const auto rate = parse_rate(*text);
-              s.*field = RateLimitRule{rate->first, rate->second};
-            }
-          },
-          [=](const Section& s) { return format_rate((s.*field).limit, (s.*field).window_s); }};
+  return parsed_option<Section>(
+      key, meaning, field, kRateSyntax,
+      [](std::string_view text) -> std::optional<RateLimitRule> {
+        const auto rate = parse_rate(text);
+        if (!rate) return std::nullopt;
+        return RateLimitRule{rate->first, rate->second};
+      },
+      [](const RateLimitRule& rule) { return format_rate(rule.limit, rule.window_s); });
+}
+
+// A fixed-window spend cap written "<usd>/<window>" ("2.00/1d") or "off" (value_syntax.h).
+template <typename Section>
+OptionSpec<Section> spend_option(std::string_view key, std::string_view meaning,
+                                 SpendLimitRule Section::*field) {
+  return parsed_option<Section>(
+      key, meaning, field, kSpendSyntax,
+      [](std::string_view text) -> std::optional<SpendLimitRule> {
+        const auto spend = parse_spend(text);
+        if (!spend) return std::nullopt;
+        return SpendLimitRule{spend->first, spend->second};
+      },
+      [](const SpendLimitRule& rule) { return format_spend(rule.micros, rule.window_s); });
 }
 
 // A list of strings; `check_list`, when given, judges the list as a whole and returns a problem.
@@ -286,6 +313,27 @@ bool read_options(const ConfigNode* node, const std::string& path,
   return true;
 }
 
+// A map of options nested in a section (quotas.per_user), read row by row into `member` and
+// shown as "{key=value,...}". Left out or empty, every option keeps its default.
+template <typename Section, typename Nested>
+OptionSpec<Section> nested_option(std::string_view key, std::string_view meaning,
+                                  Nested Section::*member, std::vector<OptionSpec<Nested>> rows) {
+  const auto table = std::make_shared<const std::vector<OptionSpec<Nested>>>(std::move(rows));
+  return {key, meaning, false,
+          [=](const ConfigNode& node, const std::string& path, Section& s, Problems& p) {
+            const ConfigNode* map = node.kind == ConfigNode::Kind::kNull ? nullptr : &node;
+            read_options(map, path, *table, s.*member, p);
+          },
+          [=](const Section& s) {
+            std::string out = "{";
+            for (const OptionSpec<Nested>& row : *table) {
+              out +=
+                  (out.size() == 1 ? "" : ",") + std::string(row.key) + "=" + row.show(s.*member);
+            }
+            return out + "}";
+          }};
+}
+
 // ---- Sections ----
 
 struct SectionSpec {
@@ -296,6 +344,9 @@ struct SectionSpec {
   std::function<void(const ConfigNode* node, Config& config, Problems&)> read;
   // Appends "section.key=value" items for the startup log line.
   std::function<void(const Config& config, std::vector<std::string>& items)> show;
+  // Judges the section against the others once every section is read (empty: nothing to judge),
+  // e.g. a bound that depends on another section's option.
+  std::function<void(const Config& config, Problems&)> check;
 };
 
 // A section that is a map of options, each read by one row (read_options()), and logged row by

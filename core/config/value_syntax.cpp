@@ -55,6 +55,69 @@ bool is_origin_host(std::string_view host) {
   return host.front() != '.' && host.back() != '.';
 }
 
+constexpr long long kMicrosPerUsd = 1'000'000;
+constexpr long long kMaxSpendMicros = 1'000'000 * kMicrosPerUsd;  // a million USD per window
+
+// The window of a rate or spend: digits and a unit s, m, h or d, 1 s..7 d; in seconds.
+std::optional<int> parse_window(std::string_view text) {
+  if (text.size() < 2) return std::nullopt;
+  long long unit = 0;
+  switch (text.back()) {
+    case 's':
+      unit = 1;
+      break;
+    case 'm':
+      unit = 60;
+      break;
+    case 'h':
+      unit = 3600;
+      break;
+    case 'd':
+      unit = 86400;
+      break;
+    default:
+      return std::nullopt;
+  }
+  text.remove_suffix(1);
+  const std::optional<std::uint64_t> amount = parse_unsigned(text);
+  if (!amount || *amount < 1 || *amount > static_cast<std::uint64_t>(7LL * 86400 / unit)) {
+    return std::nullopt;
+  }
+  return static_cast<int>(*amount * unit);
+}
+
+// The largest unit that divides the window: 86400 -> "1d", 900 -> "15m", 90 -> "90s".
+std::string format_window(int window_s) {
+  if (window_s % 86400 == 0) return std::to_string(window_s / 86400) + "d";
+  if (window_s % 3600 == 0) return std::to_string(window_s / 3600) + "h";
+  if (window_s % 60 == 0) return std::to_string(window_s / 60) + "m";
+  return std::to_string(window_s) + "s";
+}
+
+// Decimal USD with at most 6 decimals ("2", "2.50", "0.000001") as whole micro-USD; exact, no
+// floating point. nullopt for anything else (signs, exponents, spaces) or on overflow.
+std::optional<long long> parse_usd_micros(std::string_view text) {
+  const std::size_t dot = text.find('.');
+  const std::string_view whole = text.substr(0, dot);
+  const std::string_view fraction =
+      dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
+  if (dot != std::string_view::npos && (fraction.empty() || fraction.size() > 6)) {
+    return std::nullopt;
+  }
+  if (whole.size() > 12) return std::nullopt;
+  const std::optional<std::uint64_t> usd = parse_unsigned(whole);
+  if (!usd) return std::nullopt;
+  long long micros = static_cast<long long>(*usd) * kMicrosPerUsd;
+  if (!fraction.empty()) {
+    const std::optional<std::uint64_t> digits = parse_unsigned(fraction);
+    if (!digits) return std::nullopt;
+    long long scale = 1;
+    for (std::size_t i = fraction.size(); i < 6; ++i) scale *= 10;
+    micros += static_cast<long long>(*digits) * scale;
+  }
+  return micros;
+}
+
 }  // namespace
 
 std::optional<long long> parse_integer(std::string_view text) {
@@ -147,37 +210,38 @@ bool is_database_url(std::string_view text) {
 std::optional<std::pair<int, int>> parse_rate(std::string_view text) {
   if (text == "off") return std::pair<int, int>{0, 0};
   const std::size_t slash = text.find('/');
-  if (slash == std::string_view::npos || slash + 2 > text.size()) return std::nullopt;
+  if (slash == std::string_view::npos) return std::nullopt;
   const std::optional<long long> count = parse_integer(text.substr(0, slash));
-  std::string_view window = text.substr(slash + 1);
-  long long unit = 0;
-  switch (window.back()) {
-    case 's': unit = 1; break;
-    case 'm': unit = 60; break;
-    case 'h': unit = 3600; break;
-    case 'd': unit = 86400; break;
-    default: return std::nullopt;
-  }
-  window.remove_suffix(1);
-  const std::optional<long long> amount = parse_integer(window);
-  if (!count || !amount || *count < 1 || *count > 1'000'000 || *amount < 1) return std::nullopt;
-  if (*amount > 7LL * 86400 / unit) return std::nullopt;
-  return std::pair<int, int>{static_cast<int>(*count), static_cast<int>(*amount * unit)};
+  const std::optional<int> window = parse_window(text.substr(slash + 1));
+  if (!count || !window || *count < 1 || *count > 1'000'000) return std::nullopt;
+  return std::pair<int, int>{static_cast<int>(*count), *window};
 }
 
 std::string format_rate(int count, int window_s) {
   if (count <= 0) return "off";
-  std::string window;
-  if (window_s % 86400 == 0) {
-    window = std::to_string(window_s / 86400) + "d";
-  } else if (window_s % 3600 == 0) {
-    window = std::to_string(window_s / 3600) + "h";
-  } else if (window_s % 60 == 0) {
-    window = std::to_string(window_s / 60) + "m";
-  } else {
-    window = std::to_string(window_s) + "s";
-  }
-  return std::to_string(count) + "/" + window;
+  return std::to_string(count) + "/" + format_window(window_s);
+}
+
+std::optional<std::pair<long long, int>> parse_spend(std::string_view text) {
+  if (text == "off") return std::pair<long long, int>{0, 0};
+  const std::size_t slash = text.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  const std::optional<long long> micros = parse_usd_micros(text.substr(0, slash));
+  const std::optional<int> window = parse_window(text.substr(slash + 1));
+  if (!micros || !window || *micros < 1 || *micros > kMaxSpendMicros) return std::nullopt;
+  return std::pair<long long, int>{*micros, *window};
+}
+
+std::string format_spend(long long micros, int window_s) {
+  if (micros <= 0) return "off";
+  return format_usd(micros) + "/" + format_window(window_s);
+}
+
+std::string format_usd(long long micros) {
+  std::string fraction = std::to_string(micros % kMicrosPerUsd);
+  fraction.insert(0, 6 - fraction.size(), '0');
+  while (fraction.size() > 2 && fraction.back() == '0') fraction.pop_back();
+  return std::to_string(micros / kMicrosPerUsd) + "." + fraction;
 }
 
 }  // namespace moodgate::config

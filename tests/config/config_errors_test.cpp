@@ -36,7 +36,7 @@ TEST_CASE("A YAML syntax error is reported with its line and column", "[config]"
 TEST_CASE("An empty file or one holding only comments is an error", "[config]") {
   const std::string expected =
       "test.yaml: the file is empty; expected a map with the sections server, database, auth, "
-      "rate_limits, providers, journal, visualizations, logging";
+      "rate_limits, quotas, providers, journal, visualizations, logging";
   CHECK(error_of("") == expected);
   CHECK(error_of("# nothing here\n\n") == expected);
   CHECK(error_of("---\n") == expected);
@@ -45,11 +45,11 @@ TEST_CASE("An empty file or one holding only comments is an error", "[config]") 
 TEST_CASE("A top level that is not a map is an error", "[config]") {
   CHECK(error_of("- server\n- database\n") ==
         "test.yaml: expected a map with the sections server, database, auth, rate_limits, "
-        "providers, journal, visualizations, logging at the top level, "
+        "quotas, providers, journal, visualizations, logging at the top level, "
         "got a list");
   CHECK(error_of("hello\n") ==
         "test.yaml: expected a map with the sections server, database, auth, rate_limits, "
-        "providers, journal, visualizations, logging at the top level, "
+        "quotas, providers, journal, visualizations, logging at the top level, "
         "got \"hello\"");
 }
 
@@ -60,8 +60,8 @@ TEST_CASE("A file holding several YAML documents is an error", "[config]") {
 
 TEST_CASE("An unknown top-level key is an error that lists the known sections", "[config]") {
   CHECK(error_of(kUrl + "sever:\n  port: 1\n") ==
-        "test.yaml: sever: unknown key (known: server, database, auth, rate_limits, providers, "
-        "journal, visualizations, logging)");
+        "test.yaml: sever: unknown key (known: server, database, auth, rate_limits, quotas, "
+        "providers, journal, visualizations, logging)");
 }
 
 TEST_CASE("An unknown key inside a section is an error that lists the section's keys", "[config]") {
@@ -210,7 +210,7 @@ TEST_CASE("Every problem in a file is reported, one per line, in file order", "[
             "test.yaml: logging.level: expected one of trace, debug, info, warn, error, off, got "
             "\"loud\"\n"
             "test.yaml: metrics: unknown key (known: server, database, auth, rate_limits, "
-            "providers, journal, visualizations, logging)\n"
+            "quotas, providers, journal, visualizations, logging)\n"
             "test.yaml: database.url: required, but not given");
 }
 

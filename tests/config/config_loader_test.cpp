@@ -95,6 +95,8 @@ TEST_CASE("Every kind of value is converted into the config structs", "[config]"
       "  register_per_ip: 1/1s\n"
       "  login_per_ip: \"off\"\n"
       "  login_failures_per_account: 1000000/7d\n"
+      "quotas:\n"
+      "  reservation_ttl_s: 3601\n"
       "logging:\n"
       "  level: \"off\"\n"
       "  access_log: false\n",
@@ -144,6 +146,7 @@ TEST_CASE("Every kind of value is converted into the config structs", "[config]"
   CHECK_FALSE(limits.login_per_ip.enabled());
   CHECK(limits.login_failures_per_account.limit == 1000000);
   CHECK(limits.login_failures_per_account.window_s == 7 * 86400);
+  CHECK(loaded->quotas.reservation_ttl_s == 3601);
   CHECK(loaded->logging.level == "off");
   CHECK_FALSE(loaded->logging.access_log);
 }
@@ -289,7 +292,9 @@ TEST_CASE("The startup log line lists every option with its effective value", "[
         "auth.revocation_cache_ms=0 auth.password_ops_limit=2 auth.password_mem_limit=64MiB "
         "auth.password_max_concurrent=2 auth.password_queue_timeout_ms=5000 "
         "rate_limits.enabled=true rate_limits.register_per_ip=5/1h rate_limits.login_per_ip=10/15m "
-        "rate_limits.login_failures_per_account=10/15m providers.instances=[mock(mock)] "
+        "rate_limits.login_failures_per_account=10/15m quotas.enabled=true "
+        "quotas.per_user={analysis=200/1d,scenarios=200/1d,summary=20/1d,image=20/1d,"
+        "spend_usd=2.00/1d} quotas.reservation_ttl_s=600 providers.instances=[mock(mock)] "
         "providers.chains.analysis=[mock] providers.chains.scenarios=[mock] "
         "providers.chains.summary=[mock] providers.chains.image=[mock] providers.watch=false "
         "providers.max_connections_per_host=256 providers.max_connections=1024 "

@@ -128,7 +128,7 @@ TEST_CASE("Map keys are never expanded", "[config]") {
   REQUIRE_FALSE(loaded.ok());
   CHECK(loaded.error().message ==
         "test.yaml: ${MOODGATE_TEST_SECTION}: unknown key (known: server, database, auth, "
-        "rate_limits, providers, journal, visualizations, logging)");
+        "rate_limits, quotas, providers, journal, visualizations, logging)");
 }
 
 }  // namespace moodgate::config

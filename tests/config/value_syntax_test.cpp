@@ -105,4 +105,59 @@ TEST_CASE("Rates are <count>/<window> with a unit, or off", "[config]") {
   CHECK(format_rate(0, 0) == "off");
 }
 
+TEST_CASE("Spend caps are <usd>/<window> in exact micro-USD, or off", "[config]") {
+  using Spend = std::pair<long long, int>;
+  CHECK(parse_spend("2.00/1d") == Spend{2'000'000, 86400});
+  CHECK(parse_spend("2/1d") == Spend{2'000'000, 86400});
+  CHECK(parse_spend("0.5/12h") == Spend{500'000, 12 * 3600});
+  CHECK(parse_spend("0.000001/30s") == Spend{1, 30});
+  CHECK(parse_spend("19.99/7d") == Spend{19'990'000, 7 * 86400});
+  CHECK(parse_spend("1000000/1d") == Spend{1'000'000'000'000, 86400});
+  CHECK(parse_spend("off") == Spend{0, 0});
+  for (const char* bad : {"",
+                          "2",
+                          "2.00",
+                          "2.00/",
+                          "/1d",
+                          "2.00/d",
+                          "2.00/1w",
+                          "2.00/8d",
+                          "0/1d",
+                          "0.00/1d",
+                          "0.0000001/1d",
+                          "-1/1d",
+                          "+1/1d",
+                          "1e2/1d",
+                          "2./1d",
+                          ".5/1d",
+                          "2.00 /1d",
+                          "$2/1d",
+                          "1000000.000001/1d",
+                          "9999999999999/1d",
+                          "inf/1d",
+                          "nan/1d",
+                          "0x10/1d",
+                          "Off"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_spend(bad).has_value());
+  }
+  CHECK(format_spend(2'000'000, 86400) == "2.00/1d");
+  CHECK(format_spend(2'500, 3600) == "0.0025/1h");
+  CHECK(format_spend(19'990'000, 7 * 86400) == "19.99/7d");
+  CHECK(format_spend(0, 0) == "off");
+  CHECK(format_usd(0) == "0.00");
+  CHECK(format_usd(1) == "0.000001");
+  CHECK(format_usd(12'300) == "0.0123");
+  CHECK(format_usd(1'234'500'000) == "1234.50");
+}
+
+TEST_CASE("A spend cap's canonical text reads back as the same cap", "[config]") {
+  for (const char* text : {"2.00/1d", "0.0025/1h", "19.99/7d", "0.000001/90s", "1000000.00/1m"}) {
+    INFO(text);
+    const auto spend = parse_spend(text);
+    REQUIRE(spend.has_value());
+    CHECK(format_spend(spend->first, spend->second) == text);
+  }
+}
+
 }  // namespace moodgate::config
