@@ -13,15 +13,23 @@
 
 namespace moodgate::store {
 
-template <typename... Uses>
-long long execute_counted(soci::session& sql, const std::string& query, Uses&&... uses) {
+// Runs `query` once with the bindings `exchange(statement)` adds (uses, and intos for a one-row
+// answer), for bindings chosen at run time; returns the rows it changed.
+template <typename Exchange>
+long long execute_exchanged(soci::session& sql, const std::string& query, Exchange&& exchange) {
   soci::statement st(sql);
-  (st.exchange(std::forward<Uses>(uses)), ...);
+  std::forward<Exchange>(exchange)(st);
   st.alloc();
   st.prepare(query, soci::details::st_one_time_query);
   st.define_and_bind();
   st.execute(true);
   return st.get_affected_rows();
+}
+
+template <typename... Uses>
+long long execute_counted(soci::session& sql, const std::string& query, Uses&&... uses) {
+  return execute_exchanged(
+      sql, query, [&](soci::statement& st) { (st.exchange(std::forward<Uses>(uses)), ...); });
 }
 
 }  // namespace moodgate::store
