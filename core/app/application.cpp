@@ -3,6 +3,9 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
+
 #include "core/ai/ai_caller.h"
 #include "core/ai/plugin_loader.h"
 #include "core/ai/provider_registry.h"
@@ -21,6 +24,7 @@
 #include "core/auth/password_hasher.h"
 #include "core/common/async.h"
 #include "core/common/threads.h"
+#include "core/common/time_format.h"
 #include "core/common/uuid.h"
 #include "core/config/capability.h"
 #include "core/config/config_loader.h"
@@ -31,6 +35,7 @@
 #include "core/services/idempotency_service.h"
 #include "core/services/insights_service.h"
 #include "core/services/journal_service.h"
+#include "core/services/quota_service.h"
 #include "core/services/usage_recorder.h"
 #include "core/services/visualization_service.h"
 #include "core/services/visualization_worker.h"
@@ -42,6 +47,14 @@ namespace moodgate::app {
 namespace {
 
 constexpr std::chrono::minutes kHousekeepingInterval{5};
+
+// How often this instance refunds quota reservations past their TTL: a tenth of the TTL, within
+// 1..60 s, so a dead instance's reservations come back at most 10% (or a minute) after it.
+std::chrono::milliseconds quota_sweep_interval(const config::QuotasConfig& quotas) {
+  return std::clamp<std::chrono::milliseconds>(std::chrono::seconds(quotas.reservation_ttl_s) / 10,
+                                               std::chrono::seconds(1), std::chrono::minutes(1));
+}
+
 // Sign-ins that may wait for a hashing thread; each is shed with 503 once it has waited
 // auth.password_queue_timeout_ms, so the bound only caps memory.
 constexpr std::size_t kPasswordQueueLimit = 4096;
@@ -65,6 +78,7 @@ struct Application::Impl {
   std::unique_ptr<services::IdempotencyService> idempotency;
   std::unique_ptr<services::JournalService> journal;
   std::unique_ptr<services::InsightsService> insights;
+  std::unique_ptr<services::QuotaService> quotas;
   // After the services it calls: the sweep runs during create(), which may still fail.
   std::unique_ptr<services::Housekeeping> housekeeping;
   // Every request's coroutine runs on one of these; sign-ins that hash a password on the
@@ -165,8 +179,11 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   impl->journal = std::make_unique<services::JournalService>(std::move(journal_deps));
   impl->insights =
       std::make_unique<services::InsightsService>(*impl->database, *impl->ai, config.journal);
+  // Per-user AI quotas: reservations around provider calls, overrides, the sweep below.
+  impl->quotas = std::make_unique<services::QuotaService>(*impl->database, config.quotas);
   services::IdempotencyService* idempotency = impl->idempotency.get();
   services::JournalService* journal = impl->journal.get();
+  services::QuotaService* quotas = impl->quotas.get();
 
   // The interrupted-analysis sweep comes first and has a short interval: the app polls a
   // pending analysis, so how soon an interrupted one turns failed is what a user waits for. At
@@ -180,7 +197,10 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
           {"expired idempotency keys", [idempotency] { return idempotency->purge_expired(); },
            kHousekeepingInterval},
           {"expired analysis cache", [journal] { return journal->purge_expired_cache(); },
-           kHousekeepingInterval}});
+           kHousekeepingInterval},
+          // Even with quotas off: reservations made before they were turned off still return.
+          {"expired quota reservations", [quotas] { return quotas->expire(unix_now()); },
+           quota_sweep_interval(config.quotas), true}});
 
   http::Router router;
   // One hashing thread per hashing slot.

@@ -1,7 +1,7 @@
 // Housekeeping: one background thread (mg-housekeeping) that runs maintenance tasks, each every
 // interval of its own (expired sessions, revocations, rate-limit counters every few minutes;
-// analyses their instance left pending every few seconds), so tables that grow with traffic
-// stay small and no row waits for a process that is gone.
+// analyses and quota reservations their instance left behind every few seconds to a minute), so
+// tables that grow with traffic stay small and no row waits for a process that is gone.
 //
 // Every instance runs it; the tasks are idempotent, so instances sharing a database do not
 // need to coordinate. A task's interval runs from the end of its previous run; its first run
