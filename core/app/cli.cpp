@@ -11,6 +11,7 @@
 
 #include "core/app/application.h"
 #include "core/app/config_watcher.h"
+#include "core/app/quota_command.h"
 #include "core/common/logging.h"
 #include "core/config/config_loader.h"
 #include "core/store/database.h"
@@ -118,6 +119,14 @@ Commands:
   serve          start the HTTP server (default)
   migrate        apply pending database migrations and exit
   check-config   validate the configuration file; exit 0 when valid, 1 with the problems
+  quota set EMAIL CAPABILITY LIMIT
+                 override one user's AI quota: CAPABILITY is analysis, scenarios, summary,
+                 image (LIMIT <count>/<window> such as 100/1d, or off) or spend_usd (LIMIT
+                 <usd>/<window> such as 5.00/1d, or off)
+  quota show EMAIL
+                 the user's effective quotas (override or default) and what is used of them
+  quota clear EMAIL [CAPABILITY]
+                 back to the quotas.per_user default (every override, without CAPABILITY)
 Options:
   --config PATH  configuration file (default: $MOODGATE_CONFIG, else config/moodgate.yaml)
   --help         show this text
@@ -151,6 +160,10 @@ ParsedCommandLine parse_command_line(const std::vector<std::string>& args) {
       continue;
     }
     if (!a.empty() && a[0] == '-') return {std::nullopt, "unknown option: " + a};
+    if (command_seen && cl.command == Command::kQuota) {
+      cl.arguments.push_back(a);
+      continue;
+    }
     if (command_seen) return {std::nullopt, "unexpected argument: " + a};
     command_seen = true;
     if (a == "serve")
@@ -159,12 +172,17 @@ ParsedCommandLine parse_command_line(const std::vector<std::string>& args) {
       cl.command = Command::kMigrate;
     else if (a == "check-config")
       cl.command = Command::kCheckConfig;
+    else if (a == "quota")
+      cl.command = Command::kQuota;
     else if (a == "help")
       cl.command = Command::kHelp;
     else if (a == "version")
       cl.command = Command::kVersion;
     else
       return {std::nullopt, "unknown command: " + a};
+  }
+  if (cl.command == Command::kQuota) {
+    if (auto problem = check_quota_arguments(cl.arguments)) return {std::nullopt, *problem};
   }
   return {cl, ""};
 }
@@ -194,6 +212,12 @@ int run_command(const CommandLine& cl) {
       return 0;
     case Command::kMigrate:
       return migrate(*config);
+    case Command::kQuota:
+      // An operator's command: its answer, and only warnings and errors besides.
+      if (config->logging.level != "error" && config->logging.level != "off") {
+        setup_logging("warn");
+      }
+      return run_quota_command(*config, cl.arguments);
     default:
       return serve(*config, config->source);
   }

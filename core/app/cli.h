@@ -1,4 +1,5 @@
-// The command line: `moodgate [--config PATH] [serve|migrate|check-config]`, `--help`,
+// The command line: `moodgate [--config PATH] [serve|migrate|check-config]`,
+// `moodgate [--config PATH] quota set|show|clear ...` (app/quota_command.h), `--help`,
 // `--version`. Parsing is separate from running so it can be tested without side effects.
 #pragma once
 
@@ -8,14 +9,16 @@
 
 namespace moodgate::app {
 
-enum class Command { kServe, kMigrate, kCheckConfig, kHelp, kVersion };
+enum class Command { kServe, kMigrate, kCheckConfig, kQuota, kHelp, kVersion };
 
 struct CommandLine {
   Command command = Command::kServe;
   std::optional<std::string> config_path;
+  std::vector<std::string> arguments;  // the command's own (quota: the action and its operands)
 };
 
-// Parses argv (without argv[0]); an error message for unknown commands or options.
+// Parses argv (without argv[0]); an error message for unknown commands or options, and for
+// quota arguments that are missing, extra or malformed.
 struct ParsedCommandLine {
   std::optional<CommandLine> value;
   std::string error;
