@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cmath>
+#include <ctime>
 #include <exception>
 #include <memory>
 #include <utility>
@@ -54,6 +56,27 @@ bool counts_against_provider(const sdk::Failure& f) {
   return falls_back(f);
 }
 
+long long estimate_micros(const sdk::Task& task, const config::ProviderInstanceConfig& instance) {
+  // About 4 characters a token for the languages the journal is written in; rounded up.
+  constexpr std::size_t kCharsPerToken = 4;
+  std::size_t chars = 0;
+  double usd = 0;
+  if (const auto* text = std::get_if<sdk::TextTask>(&task)) {
+    chars += text->system_prompt.size() + text->json_schema.size();
+    for (const sdk::Message& m : text->messages) chars += m.text.size();
+    const int output = std::min(text->max_output_tokens.value_or(instance.max_output_tokens),
+                                instance.max_output_tokens);
+    usd += static_cast<double>(output) * instance.price_output_per_million / 1e6;
+  } else {
+    const auto& image = std::get<sdk::ImageTask>(task);
+    chars += image.prompt.size();
+    usd += instance.price_per_image;
+  }
+  const auto tokens = static_cast<double>((chars + kCharsPerToken - 1) / kCharsPerToken);
+  usd += tokens * instance.price_input_per_million / 1e6;
+  return static_cast<long long>(std::ceil(usd * 1e6));
+}
+
 double cost_of(const sdk::Result& result, const config::ProviderInstanceConfig& instance) {
   double cost =
       static_cast<double>(result.usage.input_tokens) * instance.price_input_per_million / 1e6 +
@@ -97,6 +120,11 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
     if (index_ >= chain_->size()) return give_up();
     inst_ = (*chain_)[index_++];
     attempts_here_ = 0;
+    if (owner_.budgets_ != nullptr && !owner_.budgets_->allows(inst_->config, std::time(nullptr))) {
+      over_budget_.push_back(inst_->config.name);
+      return next_instance();
+    }
+    cap_output(inst_->config.max_output_tokens);
     const auto now = owner_.timers_.now();
     instance_deadline_ = now + milliseconds(inst_->config.deadline_ms);
     if (call_.deadline && *call_.deadline < instance_deadline_) {
@@ -106,6 +134,15 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
       return fail(sdk::FailureKind::kTimeout, "the call's deadline passed");
     }
     attempt();
+  }
+
+  // A text task asks this instance for at most `limit` output tokens (or its own lower limit),
+  // so what it bills stays within what the call was estimated at.
+  void cap_output(int limit) {
+    auto* text = std::get_if<sdk::TextTask>(&call_.task);
+    if (text == nullptr) return;
+    if (!asked_output_) asked_output_ = text->max_output_tokens.value_or(limit);
+    text->max_output_tokens = std::min(*asked_output_, limit);
   }
 
   void attempt() {
@@ -218,10 +255,18 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
 
   void give_up() {
     if (last_failure_) return deliver(std::move(*last_failure_));
-    std::string names;
-    for (const auto& name : skipped_) names += (names.empty() ? "" : ", ") + name;
-    fail(sdk::FailureKind::kUnavailable, std::string("no provider for ") + capability() +
-                                             " is available now (circuit open: " + names + ")");
+    const auto list = [](const std::vector<std::string>& names) {
+      std::string out;
+      for (const auto& name : names) out += (out.empty() ? "" : ", ") + name;
+      return out;
+    };
+    std::string why;
+    if (!skipped_.empty()) why = "circuit open: " + list(skipped_);
+    if (!over_budget_.empty()) {
+      why += (why.empty() ? "" : "; ") + std::string("budget spent: ") + list(over_budget_);
+    }
+    fail(sdk::FailureKind::kUnavailable,
+         std::string("no provider for ") + capability() + " is available now (" + why + ")");
   }
 
   // Runs `fn` after `delay` on the timers; if they drop it (the client is stopping), the run is
@@ -259,8 +304,21 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
     if (inst_) answer.provider = inst_->config.name;
     if (named) answer.model = named->model;
     if (answer.ok() && !answer.result().model.empty()) answer.model = answer.result().model;
+    if (answer.ok() && inst_) answer.cost_usd = cost_of(answer.result(), inst_->config);
+    if (owner_.usage_ != nullptr && named == nullptr && !call_.reservation_id.empty()) {
+      // No instance to store a row for; the record only gives the reservation back.
+      UsageRecord release;
+      release.capability = call_.capability;
+      release.reservation_id = call_.reservation_id;
+      release.outcome = sdk::failure_kind_name(answer.failure().kind);
+      release.stored = false;
+      owner_.usage_->record(std::move(release));
+    }
     if (owner_.usage_ != nullptr && named != nullptr) {
       UsageRecord usage;
+      usage.reservation_id = call_.reservation_id;
+      usage.budget_window_s =
+          named->config.budget_usd.enabled() ? named->config.budget_usd.window_s : 0;
       usage.user_id = call_.user_id;
       usage.request_id = call_.request_id;
       usage.capability = call_.capability;
@@ -271,7 +329,7 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
       if (answer.ok()) {
         usage.tokens_in = answer.result().usage.input_tokens;
         usage.tokens_out = answer.result().usage.output_tokens;
-        usage.cost_usd = cost_of(answer.result(), named->config);
+        usage.cost_usd = answer.cost_usd;
         usage.outcome = "ok";
       } else {
         usage.outcome = sdk::failure_kind_name(answer.failure().kind);
@@ -303,14 +361,17 @@ class AiCaller::Run : public std::enable_shared_from_this<Run> {
   Clock::time_point attempt_deadline_{};
   std::optional<UpstreamFailure> last_failure_;
   std::vector<std::string> skipped_;  // instances passed over because their breaker was open
+  std::vector<std::string> over_budget_;  // instances passed over because their budget is spent
+  std::optional<int> asked_output_;  // the text task's own max_output_tokens, once capped
   bool finished_ = false;
 };
 
 AiCaller::AiCaller(const ProviderRegistry& registry, UpstreamClient& client, UsageSink* usage,
-                   Timers* timers)
+                   Timers* timers, const ProviderBudgets* budgets)
     : registry_(registry),
       client_(client),
       usage_(usage),
+      budgets_(budgets),
       default_timers_(client),
       timers_(timers != nullptr ? *timers : default_timers_) {}
 
@@ -319,6 +380,15 @@ void AiCaller::call(AiCall call, std::function<void(AiAnswer)> done) {
   // The first step runs here, on the caller's thread (translating the task is cheap); from the
   // first exchange or wait on, the call moves to the I/O thread (or the test timers' thread).
   std::make_shared<Run>(*this, std::move(call), std::move(done))->begin();
+}
+
+long long AiCaller::estimate_micros(const AiCall& call) const {
+  const std::shared_ptr<const ProviderSet> set = registry_.current();
+  long long most = 0;
+  for (const auto& instance : set->chain(call.capability)) {
+    most = std::max(most, ai::estimate_micros(call.task, instance->config));
+  }
+  return most;
 }
 
 }  // namespace moodgate::ai

@@ -1,7 +1,9 @@
 // AiCaller: runs one AI call through the chain of provider instances serving its capability.
 //
 // For each instance in the chain, in order:
-// - its circuit breaker is asked first; an open one is skipped at once;
+// - an instance whose spend budget is used up (providers.instances.<name>.budget_usd,
+//   core/ai/provider_budgets.h) is skipped at once, and so is one whose circuit breaker is open;
+// - a text task's max_output_tokens is capped at the instance's (what the call was estimated at);
 // - the plugin translates the task (start()), the request goes out on the UpstreamClient (or a
 //   local answer is delivered after its delay), and the plugin reads the reply (finish()), which
 //   may ask for another request (submit-and-poll providers): all of that is one attempt;
@@ -19,7 +21,8 @@
 //
 // The chain is taken from the registry once, when the call starts, so a reload never changes
 // the providers of a call in flight. Every call leaves one UsageRecord (tokens, cost from the
-// instance's prices, latency, outcome, attempts) with the UsageSink.
+// instance's prices, latency, outcome, attempts, the call's quota reservation) with the
+// UsageSink.
 //
 // Time comes from a Timers (core/ai/timers.h): deadlines, latency and the breakers' cool-downs
 // are read on its clock, backoffs and a local answer's delay are waited on its timers, and the
@@ -44,6 +47,7 @@
 #include <string>
 #include <variant>
 
+#include "core/ai/provider_budgets.h"
 #include "core/ai/provider_registry.h"
 #include "core/ai/timers.h"
 #include "core/ai/upstream_client.h"
@@ -61,6 +65,10 @@ struct AiCall {
   // deadline), on the AiCaller's Timers clock (steady_clock by default); each instance's
   // deadline_ms applies as well.
   std::optional<std::chrono::steady_clock::time_point> deadline;
+  // The user's quota reservation for this call (services/quota_service.h), or "" for none. It
+  // rides on the call's usage record, and the usage recorder settles it at the call's cost, or
+  // refunds it when nothing was billed, in the transaction that stores the record.
+  std::string reservation_id;
 };
 
 struct AiAnswer {
@@ -71,6 +79,7 @@ struct AiAnswer {
   std::string model;
   int attempts = 0;  // requests tried, every instance together
   std::chrono::milliseconds latency{0};
+  double cost_usd = 0;  // what the answer costs at the answering instance's prices (0 if failed)
 
   bool ok() const { return std::holds_alternative<sdk::Result>(outcome); }
   const sdk::Result& result() const { return std::get<sdk::Result>(outcome); }
@@ -84,16 +93,21 @@ class AiCalls {
   virtual ~AiCalls() = default;
   // Runs `call`; `done` runs exactly once, on any thread, and must only hand work on.
   virtual void call(AiCall call, std::function<void(AiAnswer)> done) = 0;
+  // What `call` may cost at most, in micro-USD, before it is sent: the most of estimate_micros()
+  // over the instances that may serve it (a per-user spend quota reserves this much).
+  virtual long long estimate_micros(const AiCall& call) const = 0;
 };
 
 class AiCaller final : public AiCalls {
  public:
-  // `usage` may be null (no accounting); `timers` null means UpstreamTimers over `client`. All
-  // of them must outlive every call.
+  // `usage` may be null (no accounting: quota reservations are then left to expire); `timers`
+  // null means UpstreamTimers over `client`; `budgets` null means no instance is ever skipped
+  // for its budget. All of them must outlive every call.
   AiCaller(const ProviderRegistry& registry, UpstreamClient& client, UsageSink* usage,
-           Timers* timers = nullptr);
+           Timers* timers = nullptr, const ProviderBudgets* budgets = nullptr);
 
   void call(AiCall call, std::function<void(AiAnswer)> done) override;
+  long long estimate_micros(const AiCall& call) const override;
 
   // Calls started whose `done` has not run yet.
   std::size_t in_flight() const { return in_flight_.load(); }
@@ -103,6 +117,7 @@ class AiCaller final : public AiCalls {
   const ProviderRegistry& registry_;
   UpstreamClient& client_;
   UsageSink* usage_;
+  const ProviderBudgets* budgets_;
   UpstreamTimers default_timers_;
   Timers& timers_;  // `default_timers_` unless the constructor was given others
   std::atomic<std::size_t> in_flight_{0};
@@ -114,5 +129,9 @@ bool falls_back(const sdk::Failure& failure);
 bool counts_against_provider(const sdk::Failure& failure);
 // The cost of `result` at `instance`'s prices (tokens per million, plus one image).
 double cost_of(const sdk::Result& result, const config::ProviderInstanceConfig& instance);
+// The most `task` may cost at `instance`, in micro-USD rounded up: its input (estimated at 4
+// characters a token, rounded up) at the input price, plus for text its output limit (the task's
+// max_output_tokens, at most the instance's) at the output price, for an image price_per_image.
+long long estimate_micros(const sdk::Task& task, const config::ProviderInstanceConfig& instance);
 
 }  // namespace moodgate::ai

@@ -18,6 +18,7 @@
 #include "core/api/providers_api.h"
 #include "core/api/routes.h"
 #include "core/api/system_api.h"
+#include "core/api/usage_api.h"
 #include "core/api/visualizations_api.h"
 #include "core/auth/access_tokens.h"
 #include "core/auth/jwt_secret.h"
@@ -70,15 +71,16 @@ struct Application::Impl {
   std::unique_ptr<services::AuthService> auth;
   std::unique_ptr<ai::PluginLoader> plugin_loader;
   std::unique_ptr<ai::ProviderRegistry> providers;
+  std::unique_ptr<ai::ProviderBudgets> budgets;    // read by ai, written by usage
   std::unique_ptr<services::UsageRecorder> usage;  // written by the client's last answers
   std::unique_ptr<ai::UpstreamClient> upstream;
   std::unique_ptr<ai::AiCaller> ai;
+  std::unique_ptr<services::QuotaService> quotas;
   std::unique_ptr<services::VisualizationWorkers> visualization_workers;  // use ai and database
   std::unique_ptr<services::VisualizationService> visualizations;
   std::unique_ptr<services::IdempotencyService> idempotency;
   std::unique_ptr<services::JournalService> journal;
   std::unique_ptr<services::InsightsService> insights;
-  std::unique_ptr<services::QuotaService> quotas;
   // After the services it calls: the sweep runs during create(), which may still fail.
   std::unique_ptr<services::Housekeeping> housekeeping;
   // Every request's coroutine runs on one of these; sign-ins that hash a password on the
@@ -131,15 +133,22 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   upstream_options.max_connections_per_host = config.providers.max_connections_per_host;
   upstream_options.max_total_connections = config.providers.max_connections;
   upstream_options.max_cached_connections = config.providers.max_connections;
-  impl->usage = std::make_unique<services::UsageRecorder>(*impl->database);
+  // Provider budgets: the spend the usage recorder settles, refreshed from every instance below.
+  impl->budgets = std::make_unique<ai::ProviderBudgets>();
+  impl->usage = std::make_unique<services::UsageRecorder>(
+      *impl->database, services::UsageRecorderOptions{}, impl->budgets.get());
   impl->upstream = std::make_unique<ai::UpstreamClient>(upstream_options);
-  impl->ai = std::make_unique<ai::AiCaller>(*impl->providers, *impl->upstream, impl->usage.get());
+  impl->ai = std::make_unique<ai::AiCaller>(*impl->providers, *impl->upstream, impl->usage.get(),
+                                            nullptr, impl->budgets.get());
+  // Per-user AI quotas: reservations around provider calls, overrides, the sweep below.
+  impl->quotas = std::make_unique<services::QuotaService>(*impl->database, config.quotas);
   // Image jobs: this process's workers (a fresh instance id names their leases) and the API's
   // service, which wakes them when it accepts a job.
   impl->visualization_workers = std::make_unique<services::VisualizationWorkers>(
       *impl->database, *impl->ai, config.visualizations, new_uuid());
   impl->visualizations = std::make_unique<services::VisualizationService>(
-      *impl->database, impl->visualization_workers.get(), config.visualizations);
+      *impl->database, impl->visualization_workers.get(), config.visualizations,
+      impl->quotas.get(), impl->ai.get());
 
   impl->pool =
       std::make_unique<async::Pool>(ThreadRole::kPool, "mg-pool", config.server.worker_threads,
@@ -171,16 +180,15 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   journal_deps.database = impl->database.get();
   journal_deps.ai = impl->ai.get();
   journal_deps.providers = impl->providers.get();
+  journal_deps.quotas = impl->quotas.get();
   journal_deps.config = config.journal;
   // Pending is written only by a request, which is answered within request_timeout_ms; the
   // margin covers storing the answer.
   journal_deps.analysis_lease = std::chrono::milliseconds(config.server.request_timeout_ms) +
                                 std::chrono::milliseconds(config.journal.analysis_lease_margin_ms);
   impl->journal = std::make_unique<services::JournalService>(std::move(journal_deps));
-  impl->insights =
-      std::make_unique<services::InsightsService>(*impl->database, *impl->ai, config.journal);
-  // Per-user AI quotas: reservations around provider calls, overrides, the sweep below.
-  impl->quotas = std::make_unique<services::QuotaService>(*impl->database, config.quotas);
+  impl->insights = std::make_unique<services::InsightsService>(*impl->database, *impl->ai,
+                                                               impl->quotas.get(), config.journal);
   services::IdempotencyService* idempotency = impl->idempotency.get();
   services::JournalService* journal = impl->journal.get();
   services::QuotaService* quotas = impl->quotas.get();
@@ -200,7 +208,16 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
            kHousekeepingInterval},
           // Even with quotas off: reservations made before they were turned off still return.
           {"expired quota reservations", [quotas] { return quotas->expire(unix_now()); },
-           quota_sweep_interval(config.quotas), true}});
+           quota_sweep_interval(config.quotas), true},
+          // What every instance spent on each provider, for the budgets' skips.
+          {"provider budgets",
+           [db = impl->database.get(), budgets = impl->budgets.get()] {
+             return services::refresh_provider_budgets(*db, *budgets);
+           },
+           services::kBudgetRefreshInterval, true},
+          {"ended provider budget windows",
+           [db = impl->database.get()] { return services::purge_ended_provider_spend(*db); },
+           kHousekeepingInterval}});
 
   http::Router router;
   // One hashing thread per hashing slot.
@@ -215,7 +232,9 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   const auto ai_deadline = std::chrono::milliseconds(config.server.request_timeout_ms) * 9 / 10;
   api::register_entries_api(routes, api::EntriesApiDeps{journal, ai_deadline});
   api::register_insights_api(routes, api::InsightsApiDeps{impl->insights.get(), ai_deadline});
-  api::register_providers_api(routes, api::ProvidersApiDeps{impl->providers.get()});
+  api::register_providers_api(routes,
+                              api::ProvidersApiDeps{impl->providers.get(), impl->budgets.get()});
+  api::register_usage_api(routes, api::UsageApiDeps{impl->quotas.get()});
   api::register_visualizations_api(routes, api::VisualizationsApiDeps{impl->visualizations.get()});
   api::SystemApiDeps system;
   store::Database* db = impl->database.get();

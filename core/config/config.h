@@ -142,6 +142,13 @@ struct ProviderInstanceConfig {
   double price_input_per_million = 0;   // USD per 1M input tokens, for usage records
   double price_output_per_million = 0;  // USD per 1M output tokens (thinking included)
   double price_per_image = 0;           // USD per image, added for image calls
+  // The most output tokens a text call may bill (thinking included): sent to the provider as
+  // the task's limit when the task asks for more or names none, and what a call's cost is
+  // estimated at before it is sent (per-user spend quotas).
+  int max_output_tokens = 8192;
+  // At most this much settled spend per window on this instance, every gateway instance
+  // together; once reached the chains skip it as they skip an open breaker. Off by default.
+  SpendLimitRule budget_usd;
 };
 
 // The embedded default's only instance: the offline mock plugin.

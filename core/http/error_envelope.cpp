@@ -53,6 +53,13 @@ std::optional<long long> integer_detail(const Error& error, std::string_view key
   return std::nullopt;
 }
 
+std::optional<std::string> text_detail(const Error& error, std::string_view key) {
+  for (const auto& [k, v] : error.details) {
+    if (k == key && std::holds_alternative<std::string>(v)) return std::get<std::string>(v);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 HttpResponse error_response(const Error& error, const std::string& request_id) {
@@ -75,11 +82,16 @@ HttpResponse error_response(const Error& error, const std::string& request_id) {
     if (auto retry = integer_detail(error, "retry_after_s")) {
       r.header("Retry-After", std::to_string(*retry));
     }
+    // A spend cap's are in USD: limit_usd and remaining_usd, decimal text ("2.00").
     if (auto limit = integer_detail(error, "limit")) {
       r.header("X-Quota-Limit", std::to_string(*limit));
+    } else if (auto usd = text_detail(error, "limit_usd")) {
+      r.header("X-Quota-Limit", *usd);
     }
     if (auto remaining = integer_detail(error, "remaining")) {
       r.header("X-Quota-Remaining", std::to_string(*remaining));
+    } else if (auto usd = text_detail(error, "remaining_usd")) {
+      r.header("X-Quota-Remaining", *usd);
     }
     if (auto reset = integer_detail(error, "reset_at")) {
       r.header("X-Quota-Reset", std::to_string(*reset));

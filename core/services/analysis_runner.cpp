@@ -37,11 +37,12 @@ std::string analysis_cache_key(const std::string& instance, const std::string& m
 }
 
 AnalysisRunner::AnalysisRunner(store::Database& database, ai::AiCalls& ai,
-                               const ai::ProviderRegistry& providers, int cache_ttl_s,
-                               std::function<WallClock::time_point()> clock)
+                               const ai::ProviderRegistry& providers, QuotaService* quotas,
+                               int cache_ttl_s, std::function<WallClock::time_point()> clock)
     : db_(database),
       ai_(ai),
       providers_(providers),
+      quotas_(quotas),
       cache_ttl_s_(cache_ttl_s),
       clock_(std::move(clock)) {}
 
@@ -80,7 +81,14 @@ async::Task<AnalysisRunner::Outcome> AnalysisRunner::run(CallContext context, En
   }
 
   ai::AiCall call{config::Capability::kAnalysis, task, context.user_id, context.request_id,
-                  context.deadline};
+                  context.deadline, {}};
+  if (quotas_ != nullptr) {
+    if (Status held = quotas_->reserve_for(call, ai_); !held) {
+      out.analysis = failed_analysis(held.error(), "", "");
+      if (held.error().code == ErrorCode::kQuotaExceeded) out.quota_refusal = held.error();
+      co_return out;
+    }
+  }
   const ai::AiAnswer answer = co_await ai::ask(ai_, std::move(call));
   if (!answer.ok()) {
     out.analysis = failed_analysis(ai::error_for(answer), answer.provider, answer.model);

@@ -8,7 +8,9 @@
 // Only answers that fit the analysis schema are remembered, for journal.analysis_cache_ttl_s
 // (0: no cache). A provider answer that does not fit the schema, like a provider failure,
 // gives a `failed` analysis with the API error code and message; run() itself never fails.
-// Thread-safe.
+// A call to the provider is reserved against the user's quota first (QuotaService, when given);
+// a refusal gives a `failed` analysis with QUOTA_EXCEEDED, and the 429 error in quota_refusal.
+// A cache hit costs no quota. Thread-safe.
 #pragma once
 
 #include <functional>
@@ -20,6 +22,7 @@
 #include "core/common/time_format.h"
 #include "core/services/call_context.h"
 #include "core/services/journal_prompts.h"
+#include "core/services/quota_service.h"
 #include "core/store/analysis_cache_repository.h"
 #include "core/store/database.h"
 
@@ -31,10 +34,14 @@ class AnalysisRunner {
     store::Analysis analysis;  // ready or failed
     // What to remember once the analysis is stored (a fresh answer that fit the schema).
     std::optional<std::pair<std::string, store::CachedAnswer>> cache_entry;
+    // The user's quota refused the provider call: the 429 (analysis is failed with its code).
+    std::optional<Error> quota_refusal;
   };
 
+  // `quotas` may be null: no quota is reserved.
   AnalysisRunner(store::Database& database, ai::AiCalls& ai, const ai::ProviderRegistry& providers,
-                 int cache_ttl_s, std::function<WallClock::time_point()> clock = WallClock::now);
+                 QuotaService* quotas, int cache_ttl_s,
+                 std::function<WallClock::time_point()> clock = WallClock::now);
 
   // The analysis of `entry`. Runs on a worker-pool thread (the cache is read there) and
   // resumes there after the AI call.
@@ -51,6 +58,7 @@ class AnalysisRunner {
   store::Database& db_;
   ai::AiCalls& ai_;
   const ai::ProviderRegistry& providers_;
+  QuotaService* quotas_;
   int cache_ttl_s_;
   std::function<WallClock::time_point()> clock_;
 };

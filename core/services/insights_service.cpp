@@ -21,9 +21,9 @@ WallClock::time_point start_of_day(WallClock::time_point t) {
 }  // namespace
 
 InsightsService::InsightsService(store::Database& database, ai::AiCalls& ai,
-                                 config::JournalConfig config,
+                                 QuotaService* quotas, config::JournalConfig config,
                                  std::function<WallClock::time_point()> clock)
-    : db_(database), ai_(ai), config_(std::move(config)), clock_(std::move(clock)) {}
+    : db_(database), quotas_(quotas), ai_(ai), config_(std::move(config)), clock_(std::move(clock)) {}
 
 Period InsightsService::default_period() const {
   const WallClock::time_point tomorrow = start_of_day(clock_()) + kDay;
@@ -68,7 +68,10 @@ async::Task<Result<Summary>> InsightsService::summarize(CallContext context, Per
     texts.push_back({e.created_at.substr(0, 10) + ": " + e.situation, e.thoughts, e.emotions});
   }
   ai::AiCall call{config::Capability::kSummary, summary_task(texts, period.from, period.to),
-                  context.user_id, context.request_id, context.deadline};
+                  context.user_id, context.request_id, context.deadline, {}};
+  if (quotas_ != nullptr) {
+    if (Status held = quotas_->reserve_for(call, ai_); !held) co_return std::move(held).error();
+  }
   const ai::AiAnswer answer = co_await ai::ask(ai_, std::move(call));
   if (!answer.ok()) co_return ai::error_for(answer);
   const auto* text = std::get_if<sdk::TextOutput>(&answer.result().output);

@@ -17,6 +17,7 @@
 #include "core/common/time_format.h"
 #include "core/config/config.h"
 #include "core/services/call_context.h"
+#include "core/services/quota_service.h"
 #include "core/store/database.h"
 #include "core/store/insights_repository.h"
 
@@ -46,7 +47,9 @@ struct Summary {
 
 class InsightsService {
  public:
-  InsightsService(store::Database& database, ai::AiCalls& ai, config::JournalConfig config,
+  // `quotas` may be null: no per-user quota is reserved.
+  InsightsService(store::Database& database, ai::AiCalls& ai, QuotaService* quotas,
+                  config::JournalConfig config,
                   std::function<WallClock::time_point()> clock = WallClock::now);
 
   // The default period when a request names none: the last 30 UTC days, today included.
@@ -57,6 +60,7 @@ class InsightsService {
 
  private:
   store::Database& db_;
+  QuotaService* quotas_;
   ai::AiCalls& ai_;
   config::JournalConfig config_;
   std::function<WallClock::time_point()> clock_;

@@ -42,8 +42,8 @@ Result<std::vector<store::Scenario>> scenarios_of(const ai::AiAnswer& answer, in
 JournalService::JournalService(JournalServiceDeps deps)
     : deps_(std::move(deps)),
       db_(*deps_.database),
-      analysis_(*deps_.database, *deps_.ai, *deps_.providers, deps_.config.analysis_cache_ttl_s,
-                deps_.clock) {}
+      analysis_(*deps_.database, *deps_.ai, *deps_.providers, deps_.quotas,
+                deps_.config.analysis_cache_ttl_s, deps_.clock) {}
 
 std::string JournalService::now() const {
   return format_rfc3339_ms(deps_.clock());
@@ -73,20 +73,28 @@ async::Task<Result<store::EntryRow>> JournalService::create(CallContext context,
   if (!saved) co_return std::move(saved).error();
   if (!analyze) co_return entry;
   Result<store::EntryRow> enriched =
-      co_await enrich(std::move(context), std::move(entry), deps_.config.scenario_count);
+      co_await enrich(std::move(context), std::move(entry), deps_.config.scenario_count,
+                      OverQuota::kStoreFailed);
   co_return enriched;
 }
 
 async::Task<Result<store::EntryRow>> JournalService::enrich(CallContext context,
                                                             store::EntryRow entry,
-                                                            int scenario_count) {
+                                                            int scenario_count,
+                                                            OverQuota over_quota) {
+  MG_EXPECT_MAY_BLOCK();
   const EntryText text = text_of(entry);
   // The scenarios' call starts first, so it runs while the analysis is looked up and made.
+  // Over the scenarios quota, the entry simply gets none.
   std::optional<ai::StartedCall> scenarios_call_started;
   if (scenario_count > 0) {
-    scenarios_call_started.emplace(*deps_.ai, scenarios_call(context, text, scenario_count));
+    ai::AiCall call = scenarios_call(context, text, scenario_count);
+    if (reserve(call)) scenarios_call_started.emplace(*deps_.ai, std::move(call));
   }
   AnalysisRunner::Outcome analysis = co_await analysis_.run(context, text);
+  if (analysis.quota_refusal && over_quota == OverQuota::kRefuse) {
+    co_return std::move(*analysis.quota_refusal);
+  }
   std::optional<std::vector<store::Scenario>> scenarios;
   if (scenarios_call_started) {
     const ai::AiAnswer answer = co_await scenarios_call_started->answer();
@@ -112,10 +120,15 @@ async::Task<Result<store::EntryRow>> JournalService::enrich(CallContext context,
   co_return std::move(**stored);
 }
 
+Status JournalService::reserve(ai::AiCall& call) {
+  if (deps_.quotas == nullptr) return {};
+  return deps_.quotas->reserve_for(call, *deps_.ai);
+}
+
 ai::AiCall JournalService::scenarios_call(const CallContext& context, const EntryText& text,
                                           int count) const {
   return ai::AiCall{config::Capability::kScenarios, scenarios_task(text, count), context.user_id,
-                    context.request_id, context.deadline};
+                    context.request_id, context.deadline, {}};
 }
 
 Result<EntryPage> JournalService::list(const std::string& user_id, const store::EntryFilter& filter,
@@ -169,7 +182,8 @@ async::Task<Result<store::EntryRow>> JournalService::update(CallContext context,
   if (!changed) co_return std::move(changed).error();
   if (!*changed) co_return entry_not_found();
   if (!analyze) co_return std::move(**changed);
-  Result<store::EntryRow> enriched = co_await enrich(std::move(context), std::move(**changed), 0);
+  Result<store::EntryRow> enriched =
+      co_await enrich(std::move(context), std::move(**changed), 0, OverQuota::kStoreFailed);
   co_return enriched;
 }
 
@@ -211,7 +225,7 @@ async::Task<Result<store::EntryRow>> JournalService::analyze(CallContext context
   auto entry = get(context.user_id, id);
   if (!entry) co_return std::move(entry).error();
   Result<store::EntryRow> enriched =
-      co_await enrich(std::move(context), std::move(entry).value(), 0);
+      co_await enrich(std::move(context), std::move(entry).value(), 0, OverQuota::kRefuse);
   co_return enriched;
 }
 
@@ -219,8 +233,9 @@ async::Task<Result<std::vector<store::Scenario>>> JournalService::regenerate_sce
     CallContext context, std::string id, int count) {
   auto entry = get(context.user_id, id);
   if (!entry) co_return std::move(entry).error();
-  const ai::AiAnswer answer =
-      co_await ai::ask(*deps_.ai, scenarios_call(context, text_of(*entry), count));
+  ai::AiCall call = scenarios_call(context, text_of(*entry), count);
+  if (Status held = reserve(call); !held) co_return std::move(held).error();
+  const ai::AiAnswer answer = co_await ai::ask(*deps_.ai, std::move(call));
   auto fresh = scenarios_of(answer, count);
   if (!fresh) co_return std::move(fresh).error();
 

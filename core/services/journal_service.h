@@ -3,6 +3,11 @@
 // at the same time, and what came back is stored with the entry. When the AI fails, the entry
 // stays, with `analysis.status = failed` and the reason, and no scenarios.
 //
+// Each provider call is first reserved against the user's quota (QuotaService). Over quota a
+// new or edited entry is still saved, with its analysis failed (QUOTA_EXCEEDED) and no
+// scenarios; the explicit AI operations (analyze, regenerate_scenarios) answer the 429 instead
+// and change nothing.
+//
 // Every operation is scoped to the caller: another user's entry is kNotFound. Every one runs
 // on a worker-pool thread: the plain ones block on the database; the coroutines (those that
 // call AI providers) suspend while the providers work and resume on the pool. An analysis is
@@ -36,6 +41,7 @@ struct JournalServiceDeps {
   store::Database* database = nullptr;
   ai::AiCalls* ai = nullptr;
   const ai::ProviderRegistry* providers = nullptr;
+  QuotaService* quotas = nullptr;  // null: no per-user quota
   config::JournalConfig config;
   // How long after becoming pending an analysis is given up for interrupted: longer than any
   // request runs (Application: server.request_timeout_ms + journal.analysis_lease_margin_ms).
@@ -92,11 +98,18 @@ class JournalService {
   int default_scenario_count() const { return deps_.config.scenario_count; }
 
  private:
+  // What enrich() does when the user's quota refuses the analysis.
+  enum class OverQuota {
+    kStoreFailed,  // stores the analysis failed with QUOTA_EXCEEDED (a new or edited entry)
+    kRefuse,       // answers the 429 and stores nothing (POST /entries/{id}/analysis)
+  };
   // Runs the analysis and, if scenario_count > 0, the scenarios of `entry` at once; stores
   // what came back; answers the entry as stored.
   async::Task<Result<store::EntryRow>> enrich(CallContext context, store::EntryRow entry,
-                                              int scenario_count);
+                                              int scenario_count, OverQuota over_quota);
   ai::AiCall scenarios_call(const CallContext& context, const EntryText& text, int count) const;
+  // Reserves `call` against its user's quota (nothing without a QuotaService).
+  Status reserve(ai::AiCall& call);
   std::string now() const;
   // When an analysis that becomes pending at `at` is overdue.
   std::string pending_until(WallClock::time_point at) const;

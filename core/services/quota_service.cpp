@@ -1,5 +1,7 @@
 #include "core/services/quota_service.h"
 
+#include <algorithm>
+#include <stdexcept>
 #include <utility>
 
 #include "core/config/value_syntax.h"
@@ -67,6 +69,29 @@ Result<config::QuotaLimits> apply_quota_overrides(
   return limits;
 }
 
+Error quota_exceeded(Capability capability, const store::QuotaRefusal& refusal,
+                     std::int64_t now_s) {
+  const bool spend = refusal.limit == store::QuotaRefusal::Limit::kSpend;
+  const std::string cap = config::to_string(capability);
+  const std::string resets = format_rfc3339_ms(from_unix_seconds(refusal.resets_at));
+  Error e(ErrorCode::kQuotaExceeded,
+          spend ? "Your AI spending limit of " + config::format_usd(refusal.allowed) +
+                      " USD is used up; it resets at " + resets
+                : "Your " + cap + " quota of " + std::to_string(refusal.allowed) +
+                      " calls is used up; it resets at " + resets);
+  e.with("capability", cap).with("reason", std::string(spend ? "spend" : "calls"));
+  if (spend) {
+    e.with("limit_usd", config::format_usd(refusal.allowed))
+        .with("remaining_usd", config::format_usd(0));
+  } else {
+    e.with("limit", refusal.allowed).with("remaining", 0LL);
+  }
+  e.with("reset_at", static_cast<long long>(refusal.resets_at))
+      .with("retry_after_s", static_cast<long long>(std::max<std::int64_t>(
+                                 1, refusal.resets_at - now_s)));
+  return e;
+}
+
 QuotaService::QuotaService(store::Database& database, config::QuotasConfig config)
     : db_(database), config_(std::move(config)) {}
 
@@ -81,13 +106,31 @@ Result<store::QuotaReservation> QuotaService::reserve(const std::string& user_id
                                                       long long estimated_micros,
                                                       std::int64_t now_s) {
   if (!config_.enabled) return store::QuotaReservation{};
-  auto limits = limits_for(user_id);
-  if (!limits) return std::move(limits).error();
   return db_.run("quota.reserve", [&](soci::session& sql) {
-    return QuotaRepository(sql).reserve(user_id, capability, limits->calls(capability),
-                                        limits->spend_usd, estimated_micros, now_s,
-                                        config_.reservation_ttl_s);
+    return reserve_on(sql, user_id, capability, estimated_micros, now_s);
   });
+}
+
+store::QuotaReservation QuotaService::reserve_on(soci::session& sql, const std::string& user_id,
+                                                 Capability capability,
+                                                 long long estimated_micros, std::int64_t now_s,
+                                                 int ttl_s) {
+  if (!config_.enabled) return {};
+  QuotaRepository quotas(sql);
+  auto limits = apply_quota_overrides(config_.per_user, quotas.overrides(user_id));
+  if (!limits) throw std::runtime_error(limits.error().message);
+  return quotas.reserve(user_id, capability, limits->calls(capability), limits->spend_usd,
+                        estimated_micros, now_s,
+                        ttl_s > 0 ? ttl_s : config_.reservation_ttl_s);
+}
+
+Status QuotaService::reserve_for(ai::AiCall& call, const ai::AiCalls& ai, std::int64_t now_s) {
+  if (!config_.enabled || !call.user_id || call.user_id->empty()) return {};
+  auto held = reserve(*call.user_id, call.capability, ai.estimate_micros(call), now_s);
+  if (!held) return std::move(held).error();
+  if (!held->granted()) return quota_exceeded(call.capability, *held->refusal, now_s);
+  call.reservation_id = std::move(held->id);
+  return {};
 }
 
 Result<bool> QuotaService::settle(const std::string& reservation_id, long long actual_micros) {

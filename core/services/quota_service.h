@@ -7,11 +7,17 @@
 // across instances; database failures come back as Error values (kUnavailable, kInternal).
 // A service calling a provider for a user does:
 //
-//   Result<store::QuotaReservation> held = quotas.reserve(user_id, capability, estimate, now_s);
-//   if (!held.ok()) -> the error (the database failed: do not call the provider)
-//   if (!held->granted()) -> QUOTA_EXCEEDED, from held->refusal (which limit, until when)
-//   ... call the provider ...
-//   billed ? quotas.settle(held->id, actual_micros) : quotas.refund(held->id);
+//   ai::AiCall call{...};
+//   if (Status held = quotas.reserve_for(call, ai); !held) -> the error: QUOTA_EXCEEDED (the
+//       429's details and headers in it), or the database's (do not call the provider then)
+//   ... co_await ai::ask(ai, std::move(call)) ...
+//
+// reserve_for() puts the reservation on the call (AiCall::reservation_id); the call's usage
+// record carries it, and the usage recorder settles it at the call's cost, or refunds it when
+// nothing was billed, in the transaction that stores the record (services/usage_recorder.h).
+// Image jobs hold theirs on the job instead (VisualizationService reserves at enqueue, inside
+// the enqueue's transaction, with reserve_on(); the worker settles or refunds it with the job's
+// final state). A call that is never made (a cache hit) is simply never reserved.
 //
 // Estimates are the caller's (the instance's prices, its max_output_tokens and the input size;
 // price_per_image), in micro-USD. A settle or refund that fails leaves the reservation to
@@ -29,7 +35,9 @@
 #include <string_view>
 #include <vector>
 
+#include "core/ai/ai_caller.h"
 #include "core/common/result.h"
+#include "core/common/time_format.h"
 #include "core/config/config.h"
 #include "core/store/database.h"
 #include "core/store/quota_repository.h"
@@ -52,6 +60,13 @@ std::string quota_limit_syntax(std::string_view scope);
 Result<config::QuotaLimits> apply_quota_overrides(
     config::QuotaLimits defaults, const std::vector<store::QuotaOverride>& overrides);
 
+// The 429 QUOTA_EXCEEDED of a refused `capability` call at `now_s`. Details: capability,
+// reason ("calls" or "spend"), window_s, reset_at (Unix seconds the window ends) and
+// retry_after_s (until then, at least 1); for calls limit and remaining (0), for spend limit_usd
+// and remaining_usd ("0.00"). error_response() turns them into Retry-After and X-Quota-*.
+Error quota_exceeded(config::Capability capability, const store::QuotaRefusal& refusal,
+                     std::int64_t now_s);
+
 class QuotaService {
  public:
   QuotaService(store::Database& database, config::QuotasConfig config);
@@ -69,6 +84,17 @@ class QuotaService {
   // statements: the user's overrides, then the reservation (store/quota_repository.h).
   Result<store::QuotaReservation> reserve(const std::string& user_id, config::Capability capability,
                                           long long estimated_micros, std::int64_t now_s);
+  // Reserves `call` for its user (nothing when call.user_id is empty or quotas are off) at the
+  // estimate `ai` gives, and puts the reservation's id on the call. A refusal is
+  // quota_exceeded()'s error; a database failure its own error.
+  Status reserve_for(ai::AiCall& call, const ai::AiCalls& ai, std::int64_t now_s = unix_now());
+  // reserve() on the caller's session, inside a transaction of the caller's (throws SOCI
+  // exceptions like a repository): the user's overrides, then the reservation, which expires
+  // after `ttl_s` (0: quotas.reservation_ttl_s).
+  store::QuotaReservation reserve_on(soci::session& sql, const std::string& user_id,
+                                     config::Capability capability, long long estimated_micros,
+                                     std::int64_t now_s, int ttl_s = 0);
+
   // Settles a reservation at the call's real cost; false when it was already settled, refunded
   // or expired (nothing changes then).
   Result<bool> settle(const std::string& reservation_id, long long actual_micros);

@@ -3,10 +3,15 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <ctime>
 #include <iterator>
+#include <map>
+#include <tuple>
 #include <utility>
 
 #include "core/common/threads.h"
+#include "core/store/provider_spend_repository.h"
+#include "core/store/quota_repository.h"
 #include "core/store/usage_repository.h"
 
 namespace moodgate::services {
@@ -16,15 +21,55 @@ constexpr auto kDropWarningEvery = std::chrono::seconds(10);
 constexpr auto kMinRetryDelay = std::chrono::milliseconds(100);
 constexpr auto kMaxRetryDelay = std::chrono::milliseconds(5000);
 
-Status insert(store::Database& db, const std::vector<ai::UsageRecord>& records) {
-  return db.transaction("ai_usage.insert",
-                        [&](soci::session& sql) { store::UsageRepository(sql).insert(records); });
+// The spend of `records` on instances with a budget, per instance and window, at `now_s`.
+std::vector<store::ProviderSpend> budget_spends(const std::vector<ai::UsageRecord>& records,
+                                                std::int64_t now_s) {
+  std::map<std::tuple<std::string, int, std::int64_t>, long long> sums;
+  for (const ai::UsageRecord& r : records) {
+    const long long micros = ai::to_micros(r.cost_usd);
+    if (r.budget_window_s <= 0 || micros <= 0) continue;
+    sums[{r.provider, r.budget_window_s, ai::budget_window_start(r.budget_window_s, now_s)}] +=
+        micros;
+  }
+  std::vector<store::ProviderSpend> out;
+  for (const auto& [key, micros] : sums) {
+    out.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), micros});
+  }
+  return out;
+}
+
+// Stores `records` in one transaction: their ai_usage rows, their quota reservations settled
+// (billed) or refunded, their instances' budget spend. The spend written, for ProviderBudgets.
+Result<std::vector<store::ProviderSpend>> insert(store::Database& db,
+                                                 const std::vector<ai::UsageRecord>& records) {
+  std::vector<ai::UsageRecord> rows;
+  for (const ai::UsageRecord& r : records) {
+    if (r.stored) rows.push_back(r);
+  }
+  std::vector<store::ProviderSpend> spends = budget_spends(rows, std::time(nullptr));
+  Status done = db.transaction("ai_usage.insert", [&](soci::session& sql) {
+    store::UsageRepository(sql).insert(rows);
+    store::QuotaRepository quotas(sql);
+    for (const ai::UsageRecord& r : records) {
+      if (r.reservation_id.empty()) continue;
+      if (r.stored && r.outcome == "ok") {
+        quotas.settle(r.reservation_id, ai::to_micros(r.cost_usd));
+      } else {
+        quotas.refund(r.reservation_id);
+      }
+    }
+    store::ProviderSpendRepository(sql).add(spends);
+  });
+  if (!done) return std::move(done).error();
+  return spends;
 }
 
 }  // namespace
 
-UsageRecorder::UsageRecorder(store::Database& db, UsageRecorderOptions options)
+UsageRecorder::UsageRecorder(store::Database& db, UsageRecorderOptions options,
+                             ai::ProviderBudgets* budgets)
     : db_(db),
+      budgets_(budgets),
       queue_limit_(std::max<std::size_t>(options.queue_limit, 1)),
       batch_size_(std::max<std::size_t>(options.batch_size, 1)),
       flush_interval_(std::max(options.flush_interval, std::chrono::milliseconds(1))),
@@ -197,8 +242,9 @@ Status UsageRecorder::drain(std::unique_lock<std::mutex>& lock) {
 
 UsageRecorder::BatchOutcome UsageRecorder::write_batch(const std::vector<ai::UsageRecord>& batch) {
   BatchOutcome outcome;
-  Status status = insert(db_, batch);
+  auto status = insert(db_, batch);
   if (status.ok()) {
+    if (budgets_ != nullptr) budgets_->written(*status);
     outcome.written = batch.size();
     return outcome;
   }
@@ -209,8 +255,9 @@ UsageRecorder::BatchOutcome UsageRecorder::write_batch(const std::vector<ai::Usa
   // Not the database being away but a row it refuses, most likely (a CHECK constraint). Retrying
   // the batch would fail forever: write the records one by one and drop only those refused.
   for (const ai::UsageRecord& record : batch) {
-    Status one = insert(db_, {record});
+    auto one = insert(db_, {record});
     if (one.ok()) {
+      if (budgets_ != nullptr) budgets_->written(*one);
       ++outcome.written;
     } else if (one.error().code == ErrorCode::kUnavailable) {
       outcome.error = std::move(one).error();
@@ -231,6 +278,21 @@ bool UsageRecorder::drop_warning_due() {
   if (last_drop_warning_ && now - *last_drop_warning_ < kDropWarningEvery) return false;
   last_drop_warning_ = now;
   return true;
+}
+
+Result<long long> refresh_provider_budgets(store::Database& db, ai::ProviderBudgets& budgets) {
+  auto current = db.run("provider_spend.current", [](soci::session& sql) {
+    return store::ProviderSpendRepository(sql).current(std::time(nullptr));
+  });
+  if (!current) return std::move(current).error();
+  budgets.replace(*current);
+  return static_cast<long long>(current->size());
+}
+
+Result<long long> purge_ended_provider_spend(store::Database& db) {
+  return db.run("provider_spend.purge", [](soci::session& sql) {
+    return store::ProviderSpendRepository(sql).purge_ended(std::time(nullptr));
+  });
 }
 
 }  // namespace moodgate::services

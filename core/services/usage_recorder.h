@@ -1,5 +1,9 @@
 // UsageRecorder: the UsageSink that stores AI usage records in the ai_usage table.
 //
+// With each record, in the same transaction: its quota reservation (ai::UsageRecord::
+// reservation_id) is settled at the call's cost when it was billed, else refunded; and the cost
+// of a call on an instance with a budget is added to provider_spend (and, once committed, to
+// the ProviderBudgets given). So per-user quotas and budgets agree with the ai_usage rows.
 // record() only appends to a bounded in-memory queue and never waits for the database, so
 // accounting cannot slow the AI call path (mostly on the upstream thread). One background
 // thread, mg-usage, writes the queue in batches of up to batch_size records per transaction, at
@@ -26,6 +30,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/ai/provider_budgets.h"
 #include "core/ai/usage.h"
 #include "core/common/result.h"
 #include "core/common/thread_annotations.h"
@@ -41,7 +46,9 @@ struct UsageRecorderOptions {
 
 class UsageRecorder : public ai::UsageSink {
  public:
-  explicit UsageRecorder(store::Database& db, UsageRecorderOptions options = {});
+  // `budgets` (may be null) hears of the budget spend each committed batch wrote.
+  explicit UsageRecorder(store::Database& db, UsageRecorderOptions options = {},
+                         ai::ProviderBudgets* budgets = nullptr);
   // Stops (see stop()).
   ~UsageRecorder() override;
   UsageRecorder(const UsageRecorder&) = delete;
@@ -86,6 +93,7 @@ class UsageRecorder : public ai::UsageSink {
   bool drop_warning_due() MG_REQUIRES(mu_);
 
   store::Database& db_;
+  ai::ProviderBudgets* const budgets_;
   const std::size_t queue_limit_;
   const std::size_t batch_size_;
   const std::chrono::milliseconds flush_interval_;
@@ -111,5 +119,12 @@ class UsageRecorder : public ai::UsageSink {
   std::mutex join_mu_;  // serialises stop()'s join
   std::thread thread_;  // last: starts once everything above is initialised
 };
+
+// Reads provider_spend's open windows into `budgets` (what every instance settled); how many
+// windows. Housekeeping runs it every kBudgetRefreshInterval.
+Result<long long> refresh_provider_budgets(store::Database& db, ai::ProviderBudgets& budgets);
+inline constexpr std::chrono::seconds kBudgetRefreshInterval{5};
+// Removes the provider_spend windows that have ended; how many.
+Result<long long> purge_ended_provider_spend(store::Database& db);
 
 }  // namespace moodgate::services

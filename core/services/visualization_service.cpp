@@ -7,6 +7,7 @@
 #include "core/services/visualization_prompt.h"
 #include "core/services/visualization_worker.h"
 #include "core/store/page_cursor.h"
+#include "core/store/quota_repository.h"
 
 namespace moodgate::services {
 namespace {
@@ -50,22 +51,33 @@ Error queue_full(int limit) {
   return e;
 }
 
-// A queued job for the user's entry (nullopt when the entry is not theirs), or queue_full()
-// when the user already has `limit` unfinished jobs. Inside one transaction, which holds the
-// user's queue from the count to the commit (the repository's "Queue limit"): N concurrent
-// requests with k places left create exactly k jobs.
-Result<std::optional<store::VisualizationRow>> queue_within_limit(
-    Repo repo, const std::string& user_id, const std::string& entry_id, const std::string& style,
-    const std::string& aspect_ratio, int limit) {
-  if (repo.lock_and_count_unfinished(user_id) >= limit) return queue_full(limit);
-  return repo.insert_for_entry(user_id, entry_id, style, aspect_ratio);
-}
-
 }  // namespace
 
 VisualizationService::VisualizationService(store::Database& db, VisualizationWorkers* workers,
-                                           config::VisualizationsConfig config)
-    : db_(db), workers_(workers), config_(std::move(config)) {}
+                                           config::VisualizationsConfig config,
+                                           QuotaService* quotas, const ai::AiCalls* ai)
+    : db_(db), workers_(workers), config_(std::move(config)), quotas_(quotas), ai_(ai) {}
+
+Result<store::VisualizationRow> VisualizationService::queue_within_limits(
+    soci::session& sql, const std::string& user_id, const std::string& entry_id,
+    const std::string& style, const std::string& aspect_ratio, long long estimate) {
+  Repo repo(sql);
+  if (repo.lock_and_count_unfinished(user_id) >= config_.max_queued_per_user) {
+    return queue_full(config_.max_queued_per_user);
+  }
+  std::string reservation;
+  if (quotas_ != nullptr && quotas_->enabled()) {
+    const std::int64_t now = unix_now();
+    store::QuotaReservation held = quotas_->reserve_on(sql, user_id, config::Capability::kImage,
+                                                       estimate, now, kJobReservationTtlS);
+    if (!held.granted()) return quota_exceeded(config::Capability::kImage, *held.refusal, now);
+    reservation = std::move(held.id);
+  }
+  auto row = repo.insert_for_entry(user_id, entry_id, style, aspect_ratio, reservation);
+  // An error rolls the transaction back, the reservation with it.
+  if (!row) return Error::not_found("No such entry");
+  return std::move(*row);
+}
 
 Result<Visualization> VisualizationService::create(const std::string& user_id,
                                                    const std::string& entry_id,
@@ -74,14 +86,22 @@ Result<Visualization> VisualizationService::create(const std::string& user_id,
   if (!style) return std::move(style).error();
   auto aspect_ratio = choice(request.aspect_ratio, kAspectRatios[0], kAspectRatios, "aspect_ratio");
   if (!aspect_ratio) return std::move(aspect_ratio).error();
+  long long estimate = 0;
+  if (quotas_ != nullptr && ai_ != nullptr) {
+    ai::AiCall call;
+    call.capability = config::Capability::kImage;
+    call.task = sdk::ImageTask{"", *aspect_ratio, ""};
+    estimate = ai_->estimate_micros(call);
+  }
+  // One transaction holds the user's queue from the count to the commit (the repository's
+  // "Queue limit"): N concurrent requests with k places (or k calls of quota) left create
+  // exactly k jobs.
   auto created = db_.transaction("visualizations.insert", [&](soci::session& sql) {
-    return queue_within_limit(Repo(sql), user_id, entry_id, *style, *aspect_ratio,
-                              config_.max_queued_per_user);
+    return queue_within_limits(sql, user_id, entry_id, *style, *aspect_ratio, estimate);
   });
   if (!created) return std::move(created).error();
-  if (!*created) return Error::not_found("No such entry");
   if (workers_ != nullptr) workers_->wake();
-  return std::move(**created);
+  return std::move(created).value();
 }
 
 Result<Visualization> VisualizationService::get(const std::string& user_id, const std::string& id) {
@@ -119,8 +139,19 @@ Result<VisualizationPage> VisualizationService::list(const std::string& user_id,
 }
 
 Status VisualizationService::remove(const std::string& user_id, const std::string& id) {
-  auto removed = db_.transaction("visualizations.remove",
-                                 [&](soci::session& sql) { return Repo(sql).remove(user_id, id); });
+  auto removed = db_.transaction("visualizations.remove", [&](soci::session& sql) {
+    Repo repo(sql);
+    const auto job = repo.find(user_id, id);
+    if (!job) return false;
+    const auto reservation = repo.quota_reservation_of(id);
+    if (!repo.remove(user_id, id)) return false;
+    // A queued job made nothing yet: its quota comes back. A running one's image may be billed
+    // already; its reservation stays counted until it expires.
+    if (reservation && job->status == store::VisualizationStatus::kQueued) {
+      store::QuotaRepository(sql).refund(*reservation);
+    }
+    return true;
+  });
   if (!removed) return std::move(removed).error();
   if (!*removed) return no_visualization();
   return {};

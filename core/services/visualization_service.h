@@ -9,6 +9,13 @@
 // any instance's workers may run it. A user may have at most `max_queued_per_user` unfinished
 // (queued or running) jobs: one more is kQuotaExceeded (429) with details capability "image",
 // reason "queue", limit and remaining 0, exact under concurrency on every instance.
+// A job also reserves the user's image quota (QuotaService, when given) in the transaction that
+// queues it, at the estimate of the image chain (price_per_image; its prompt's few tokens left
+// out), and holds the reservation (visualizations.quota_reservation_id) for up to
+// kJobReservationTtl: the worker settles it when the image is stored and refunds it when the
+// job fails for good, each in the transaction that records it; deleting a queued job refunds
+// it, deleting a running one does not (its image may be billed already). Over the quota, the
+// job is not queued: kQuotaExceeded from quota_exceeded() (capability "image").
 // Thread-safe: every method may be called from any thread (each borrows its own session).
 #pragma once
 
@@ -18,8 +25,10 @@
 #include <string_view>
 #include <vector>
 
+#include "core/ai/ai_caller.h"
 #include "core/common/result.h"
 #include "core/config/config.h"
+#include "core/services/quota_service.h"
 #include "core/store/database.h"
 #include "core/store/page_cursor.h"
 #include "core/store/visualizations_repository.h"
@@ -27,6 +36,10 @@
 namespace moodgate::services {
 
 class VisualizationWorkers;
+
+// How long an image job holds its quota reservation at most: jobs wait in the queue and retry
+// for longer than a text call runs, and one unfinished after this costs no quota.
+inline constexpr int kJobReservationTtlS = 86400;
 
 // The aspect ratios a visualization may ask for (API.md); the first is the default.
 inline constexpr std::array<std::string_view, 5> kAspectRatios = {"1:1", "3:4", "4:3", "9:16",
@@ -47,9 +60,11 @@ struct VisualizationPage {
 
 class VisualizationService {
  public:
-  // `workers` may be null (nothing to wake: another instance runs the jobs).
+  // `workers` may be null (nothing to wake: another instance runs the jobs); `quotas` and `ai`
+  // (which estimates an image's cost) may be null: no image quota is reserved.
   VisualizationService(store::Database& db, VisualizationWorkers* workers,
-                       config::VisualizationsConfig config);
+                       config::VisualizationsConfig config, QuotaService* quotas = nullptr,
+                       const ai::AiCalls* ai = nullptr);
 
   // A queued job for the caller's entry `entry_id`; kQuotaExceeded when the caller's queue is
   // full, kNotFound when the entry is not theirs.
@@ -66,9 +81,19 @@ class VisualizationService {
   Result<store::StoredImage> image(const std::string& user_id, const std::string& id);
 
  private:
+  // Inside the enqueue's transaction: the queue limit, the image quota, the job.
+  Result<store::VisualizationRow> queue_within_limits(soci::session& sql,
+                                                      const std::string& user_id,
+                                                      const std::string& entry_id,
+                                                      const std::string& style,
+                                                      const std::string& aspect_ratio,
+                                                      long long estimate);
+
   store::Database& db_;
   VisualizationWorkers* workers_;
   const config::VisualizationsConfig config_;
+  QuotaService* quotas_;
+  const ai::AiCalls* ai_;
 };
 
 }  // namespace moodgate::services

@@ -13,6 +13,7 @@
 #include "core/common/time_format.h"
 #include "core/services/image_info.h"
 #include "core/services/visualization_prompt.h"
+#include "core/store/quota_repository.h"
 
 namespace moodgate::services {
 
@@ -292,8 +293,14 @@ void VisualizationWorkers::settle(const store::VisualizationRow& job, const std:
     if (info) {
       const store::FinishedImage finished{answer.provider, answer.model, info->mime_type,
                                           info->width,     info->height, image->bytes};
+      // The job's quota reservation is settled at the image's cost with the job.
       auto done = db_.transaction("visualizations.complete", [&](soci::session& sql) {
-        return Repo(sql).complete_success(job.id, owner, finished);
+        Repo repo(sql);
+        if (!repo.complete_success(job.id, owner, finished)) return false;
+        if (const auto reservation = repo.quota_reservation_of(job.id)) {
+          store::QuotaRepository(sql).settle(*reservation, ai::to_micros(answer.cost_usd));
+        }
+        return true;
       });
       if (!done.ok()) {
         spdlog::warn(
@@ -332,8 +339,14 @@ void VisualizationWorkers::settle(const store::VisualizationRow& job, const std:
                    job.attempts, sdk::failure_kind_name(failure.kind), delay.count());
     }
   } else {
-    recorded = db_.run("visualizations.fail", [&](soci::session& sql) {
-      return Repo(sql).fail(job.id, owner, code, message);
+    // Failed for good, nothing was billed: the job's quota reservation comes back with it.
+    recorded = db_.transaction("visualizations.fail", [&](soci::session& sql) {
+      Repo repo(sql);
+      if (!repo.fail(job.id, owner, code, message)) return false;
+      if (const auto reservation = repo.quota_reservation_of(job.id)) {
+        store::QuotaRepository(sql).refund(*reservation);
+      }
+      return true;
     });
     if (recorded.ok() && *recorded) {
       spdlog::info("visualization {}: failed after {} attempt(s): {} ({})", job.id, job.attempts,

@@ -105,24 +105,37 @@ VisualizationsRepository::VisualizationsRepository(soci::session& sql)
 
 std::optional<VisualizationRow> VisualizationsRepository::insert_for_entry(
     const std::string& user_id, const std::string& entry_id, const std::string& style,
-    const std::string& aspect_ratio) {
+    const std::string& aspect_ratio, const std::string& quota_reservation_id) {
   const std::string id = new_uuid();
   const std::string now = now_text();
   const std::string at = time_param(backend_, "now");
+  OptionalText reservation(quota_reservation_id.empty() ? std::nullopt
+                                                        : std::optional(quota_reservation_id));
   // One statement: the row exists only if the entry is the user's.
   const long long inserted = execute_counted(
       sql_,
       "INSERT INTO visualizations (id, entry_id, user_id, style, aspect_ratio, status, attempts,"
-      " next_attempt_at, created_at, updated_at)"
+      " next_attempt_at, created_at, updated_at, quota_reservation_id)"
       // Typed: PostgreSQL cannot infer a parameter's type in a select list.
       " SELECT CAST(:id AS text), e.id, e.user_id, CAST(:style AS text),"
       " CAST(:aspect_ratio AS text), 'queued', 0, " +
           at + ", " + at + ", " + at +
+          ", CAST(:reservation AS text)"
           " FROM entries e WHERE e.id = :entry_id AND e.user_id = :user_id",
       soci::use(id, "id"), soci::use(style, "style"), soci::use(aspect_ratio, "aspect_ratio"),
-      soci::use(now, "now"), soci::use(entry_id, "entry_id"), soci::use(user_id, "user_id"));
+      soci::use(now, "now"), soci::use(reservation.text, reservation.ind, "reservation"),
+      soci::use(entry_id, "entry_id"), soci::use(user_id, "user_id"));
   if (inserted != 1) return std::nullopt;
   return find_by_id(id);
+}
+
+std::optional<std::string> VisualizationsRepository::quota_reservation_of(const std::string& id) {
+  std::string reservation;
+  soci::indicator ind = soci::i_null;
+  sql_ << "SELECT quota_reservation_id FROM visualizations WHERE id = :id", soci::use(id, "id"),
+      soci::into(reservation, ind);
+  if (!sql_.got_data() || ind != soci::i_ok) return std::nullopt;
+  return reservation;
 }
 
 std::optional<VisualizationRow> VisualizationsRepository::find(const std::string& user_id,

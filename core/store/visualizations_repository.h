@@ -121,12 +121,17 @@ class VisualizationsRepository {
  public:
   explicit VisualizationsRepository(soci::session& sql);
 
-  // A new queued job for the entry, due at once; nullopt (nothing inserted) when the entry does
-  // not exist or is not user_id's.
+  // A new queued job for the entry, due at once, holding the user's image quota reservation
+  // `quota_reservation_id` ("" for none); nullopt (nothing inserted) when the entry does not
+  // exist or is not user_id's.
   std::optional<VisualizationRow> insert_for_entry(const std::string& user_id,
                                                    const std::string& entry_id,
                                                    const std::string& style,
-                                                   const std::string& aspect_ratio);
+                                                   const std::string& aspect_ratio,
+                                                   const std::string& quota_reservation_id = "");
+  // The quota reservation job `id` holds, if any (services settle or refund it with the job's
+  // final state, in the same transaction).
+  std::optional<std::string> quota_reservation_of(const std::string& id);
   // The user's visualization `id`; nullopt when none (or another user's).
   std::optional<VisualizationRow> find(const std::string& user_id, const std::string& id);
   // Up to `limit` of the user's visualizations (of one entry, if given), newest first by

@@ -16,7 +16,8 @@ const std::string kChainsOfG =
 
 const std::string kInstanceKeys =
     "plugin, settings, connect_timeout_ms, timeout_ms, deadline_ms, max_attempts, "
-    "price_input_per_million, price_output_per_million, price_per_image, backoff_initial_ms, "
+    "price_input_per_million, price_output_per_million, price_per_image, max_output_tokens, "
+    "budget_usd, backoff_initial_ms, "
     "backoff_max_ms, breaker_failures, breaker_cooldown_ms";
 
 // The message load_config_text() fails with; the test fails if loading succeeds.
@@ -146,6 +147,21 @@ TEST_CASE("Prices are decimal numbers from 0 up to, not including, a billion", "
         "a list");
   CHECK(error_of_option("price_per_image", "\"\"") ==
         "t.yaml: providers.instances.g.price_per_image: must not be empty");
+}
+
+TEST_CASE("An instance's output cap and spend budget are read, and bad ones refused", "[config]") {
+  const ProviderInstanceConfig plain = instance_with("max_attempts", "3");
+  CHECK(plain.max_output_tokens == 8192);
+  CHECK_FALSE(plain.budget_usd.enabled());
+  CHECK(instance_with("max_output_tokens", "1024").max_output_tokens == 1024);
+  const SpendLimitRule budget = instance_with("budget_usd", "50/1d").budget_usd;
+  CHECK(budget.micros == 50'000'000);
+  CHECK(budget.window_s == 86400);
+  CHECK_FALSE(instance_with("budget_usd", "off").budget_usd.enabled());
+  CHECK_THAT(error_of_option("max_output_tokens", "0"),
+             Catch::Contains("providers.instances.g.max_output_tokens"));
+  CHECK_THAT(error_of_option("budget_usd", "50"),
+             Catch::Contains("providers.instances.g.budget_usd"));
 }
 
 TEST_CASE("Settings are a map of scalars, read as strings and never quoted", "[config]") {

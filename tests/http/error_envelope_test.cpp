@@ -52,3 +52,17 @@ TEST_CASE("a QUOTA_EXCEEDED without details carries no quota headers", "[http][e
   CHECK_FALSE(header(r, "Retry-After").has_value());
   CHECK_FALSE(header(r, "X-Quota-Limit").has_value());
 }
+
+TEST_CASE("a spend cap's QUOTA_EXCEEDED states its limit in USD", "[http][envelope]") {
+  Error e(ErrorCode::kQuotaExceeded, "spent");
+  e.with("capability", std::string("summary"))
+      .with("reason", std::string("spend"))
+      .with("limit_usd", std::string("2.00"))
+      .with("remaining_usd", std::string("0.00"))
+      .with("retry_after_s", 60LL)
+      .with("reset_at", 1796256000LL);
+  const HttpResponse r = error_response(e, "rid-3");
+  CHECK(header(r, "X-Quota-Limit") == "2.00");
+  CHECK(header(r, "X-Quota-Remaining") == "0.00");
+  CHECK(header(r, "Retry-After") == "60");
+}

@@ -37,6 +37,7 @@ class HeldCalls final : public ai::AiCalls {
     std::lock_guard lock(mu_);
     held_.push_back({std::move(call), std::move(done)});
   }
+  long long estimate_micros(const ai::AiCall&) const override { return 0; }
 
   std::size_t held() const {
     std::lock_guard lock(mu_);

@@ -53,6 +53,16 @@ bool FakeAiCalls::wait_held(std::size_t n, std::chrono::milliseconds timeout) {
   return cv_.wait_for(lock, timeout, [&] { return held_.size() >= n; });
 }
 
+long long FakeAiCalls::estimate_micros(const ai::AiCall&) const {
+  std::lock_guard lock(mu_);
+  return estimate_;
+}
+
+void FakeAiCalls::estimate(long long micros) {
+  std::lock_guard lock(mu_);
+  estimate_ = micros;
+}
+
 void FakeAiCalls::call(ai::AiCall call, std::function<void(ai::AiAnswer)> done) {
   {
     std::lock_guard lock(mu_);

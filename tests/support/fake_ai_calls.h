@@ -39,6 +39,9 @@ class FakeAiCalls : public ai::AiCalls {
   bool wait_held(std::size_t n, std::chrono::milliseconds timeout);
 
   void call(ai::AiCall call, std::function<void(ai::AiAnswer)> done) override;
+  // What estimate(micros) set (0 until then), for every call.
+  long long estimate_micros(const ai::AiCall& call) const override;
+  void estimate(long long micros);
 
  private:
   struct Pending {
@@ -55,6 +58,7 @@ class FakeAiCalls : public ai::AiCalls {
   bool holding_ = false;
   bool stopping_ = false;
   std::size_t calls_ = 0;
+  long long estimate_ = 0;
   std::thread thread_;
 };
 
