@@ -59,22 +59,24 @@ bool counts_against_provider(const sdk::Failure& f) {
 long long estimate_micros(const sdk::Task& task, const config::ProviderInstanceConfig& instance) {
   // About 4 characters a token for the languages the journal is written in; rounded up.
   constexpr std::size_t kCharsPerToken = 4;
+  // A price per million tokens in USD is a price per token in micro-USD.
   std::size_t chars = 0;
-  double usd = 0;
+  double micros = 0;
   if (const auto* text = std::get_if<sdk::TextTask>(&task)) {
     chars += text->system_prompt.size() + text->json_schema.size();
     for (const sdk::Message& m : text->messages) chars += m.text.size();
     const int output = std::min(text->max_output_tokens.value_or(instance.max_output_tokens),
                                 instance.max_output_tokens);
-    usd += static_cast<double>(output) * instance.price_output_per_million / 1e6;
+    micros += static_cast<double>(output) * instance.price_output_per_million;
   } else {
     const auto& image = std::get<sdk::ImageTask>(task);
     chars += image.prompt.size();
-    usd += instance.price_per_image;
+    micros += instance.price_per_image * 1e6;
   }
   const auto tokens = static_cast<double>((chars + kCharsPerToken - 1) / kCharsPerToken);
-  usd += tokens * instance.price_input_per_million / 1e6;
-  return static_cast<long long>(std::ceil(usd * 1e6));
+  micros += tokens * instance.price_input_per_million;
+  // Up to the whole micro-USD, but not for the last bits of a decimal price's binary error.
+  return static_cast<long long>(std::ceil(micros - 1e-6));
 }
 
 double cost_of(const sdk::Result& result, const config::ProviderInstanceConfig& instance) {

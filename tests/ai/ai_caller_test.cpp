@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <ctime>
 #include <condition_variable>
 #include <functional>
 #include <future>
@@ -153,13 +154,13 @@ class WatchedTimers final : public ai::Timers {
 struct Engine {
   // `timers` null: the real ones. Otherwise they must outlive the engine.
   explicit Engine(const config::ProvidersConfig& cfg, ai::UpstreamClientOptions options = {},
-                  ai::Timers* timers = nullptr)
+                  ai::Timers* timers = nullptr, const ai::ProviderBudgets* budgets = nullptr)
       : client(options) {
     auto set = ai::ProviderSet::build(cfg, loader);
     INFO((set.ok() ? "" : set.error().message));
     REQUIRE(set.ok());
     registry = std::make_unique<ai::ProviderRegistry>(std::move(set).value());
-    caller = std::make_unique<AiCaller>(*registry, client, &usage, timers);
+    caller = std::make_unique<AiCaller>(*registry, client, &usage, timers, budgets);
   }
 
   void reload(const config::ProvidersConfig& cfg) {
@@ -169,7 +170,8 @@ struct Engine {
   }
 
   std::future<AiAnswer> start(sdk::Task task,
-                              config::Capability capability = config::Capability::kAnalysis) {
+                              config::Capability capability = config::Capability::kAnalysis,
+                              const std::string& reservation_id = "") {
     auto promise = std::make_shared<std::promise<AiAnswer>>();
     auto future = promise->get_future();
     AiCall call;
@@ -177,6 +179,7 @@ struct Engine {
     call.task = std::move(task);
     call.user_id = "user-1";
     call.request_id = "req-1";
+    call.reservation_id = reservation_id;
     caller->call(std::move(call), [promise](AiAnswer a) { promise->set_value(std::move(a)); });
     return future;
   }
@@ -714,4 +717,103 @@ TEST_CASE("1,000 calls in flight against a 1 s provider finish with a handful of
   CHECK(elapsed < 10s);
   CHECK(slow.max_concurrent_connections() >= 900);
   CHECK(engine.usage.records().size() == static_cast<std::size_t>(kCalls));
+}
+
+TEST_CASE("a call is estimated at its input and output limit at the dearest instance's prices",
+          "[ai][caller][quota]") {
+  config::ProviderInstanceConfig cheap = mock("cheap");
+  cheap.price_input_per_million = 1.0;
+  cheap.price_output_per_million = 2.0;
+  cheap.max_output_tokens = 1000;
+  sdk::TextTask task;
+  task.system_prompt = std::string(40, 's');   // 10 tokens
+  task.messages = {{"user", std::string(41, 'u')}};  // 11 tokens (rounded up)
+  // 21 input tokens x 1 USD/M + 1000 output tokens x 2 USD/M = 0.002021 USD.
+  CHECK(ai::estimate_micros(task, cheap) == 2021);
+  task.max_output_tokens = 100;  // the task's own lower limit counts
+  CHECK(ai::estimate_micros(task, cheap) == 221);
+  task.max_output_tokens = 5000;  // a higher one is capped at the instance's
+  CHECK(ai::estimate_micros(task, cheap) == 2021);
+
+  config::ProviderInstanceConfig painter = mock("painter");
+  painter.price_per_image = 0.039;
+  sdk::ImageTask image;
+  image.prompt = "sea";
+  CHECK(ai::estimate_micros(image, painter) == 39000);
+
+  config::ProviderInstanceConfig dear = cheap;
+  dear.name = "dear";
+  dear.price_output_per_million = 20.0;
+  Engine engine(chain_of({cheap, dear}));
+  AiCall call;
+  call.task = sdk::TextTask{};
+  CHECK(engine.caller->estimate_micros(call) == 20000);  // 1000 tokens at the dearer price
+}
+
+TEST_CASE("the provider is asked for at most the instance's max_output_tokens",
+          "[ai][caller][quota]") {
+  FakeGemini fake;
+  auto capped = gemini("capped", fake);
+  capped.max_output_tokens = 64;
+  Engine engine(chain_of({capped}));
+  auto asks = text_task();
+  REQUIRE(engine.run(asks).ok());
+  asks.max_output_tokens = 32;
+  REQUIRE(engine.run(asks).ok());
+  const auto requests = fake.requests();
+  REQUIRE(requests.size() == 2);
+  CHECK(requests[0].body.find("\"maxOutputTokens\":64") != std::string::npos);
+  CHECK(requests[1].body.find("\"maxOutputTokens\":32") != std::string::npos);
+}
+
+TEST_CASE("an instance whose budget is spent is skipped like an open breaker", "[ai][caller][quota]") {
+  FakeGemini primary;
+  FakeGemini secondary;
+  secondary.enqueue(testing::text_reply("from the fallback"));
+  auto first = gemini("primary", primary);
+  first.budget_usd = config::SpendLimitRule{1'000'000, 86400};
+  first.price_input_per_million = 2.0;
+  auto second = gemini("secondary", secondary);
+  second.price_input_per_million = 2.0;
+  ai::ProviderBudgets budgets;
+  Engine engine(chain_of({first, second}), {}, nullptr, &budgets);
+
+  // Not spent yet: primary answers, and its record says where its cost goes.
+  primary.enqueue(testing::text_reply("from the primary"));
+  const AiAnswer paid = engine.start(text_task(), config::Capability::kAnalysis, "res-1").get();
+  CHECK(text_of(paid) == "from the primary");
+  CHECK(paid.cost_usd == Approx(10 * 2.0 / 1e6));
+  auto records = engine.usage.records();
+  REQUIRE(records.size() == 1);
+  CHECK(records[0].reservation_id == "res-1");
+  CHECK(records[0].budget_window_s == 86400);
+  CHECK(records[0].cost_usd == Approx(paid.cost_usd));
+
+  const std::int64_t now = std::time(nullptr);
+  budgets.written({{"primary", 86400, ai::budget_window_start(86400, now), 1'000'000}});
+  const auto standing = budgets.standing(first, now);
+  REQUIRE(standing.has_value());
+  CHECK(standing->exhausted());
+  CHECK(standing->resets_at == ai::budget_window_start(86400, now) + 86400);
+
+  const AiAnswer answer = engine.run();
+  CHECK(text_of(answer) == "from the fallback");
+  CHECK(answer.provider == "secondary");
+  CHECK(primary.request_count() == 1);
+  records = engine.usage.records();
+  REQUIRE(records.size() == 2);
+  CHECK(records[1].budget_window_s == 0);  // secondary has no budget
+
+  // Every instance spent: the call fails at once, saying why.
+  budgets.written({{"secondary", 86400, ai::budget_window_start(86400, now), 1'000'000}});
+  auto both = first;
+  both.name = "secondary";
+  Engine spent(chain_of({first, both}), {}, nullptr, &budgets);
+  const AiAnswer none = spent.run();
+  CHECK(kind_of(none) == sdk::FailureKind::kUnavailable);
+  CHECK_THAT(none.failure().message, Catch::Contains("budget spent: primary, secondary"));
+
+  // A new picture of the table replaces what was known: primary is open again.
+  budgets.replace({});
+  CHECK(budgets.allows(first, now));
 }

@@ -509,3 +509,90 @@ TEST_CASE("the reservations of a SIGKILLed gateway come back after reservation_t
   CHECK(again.status == 200);
   CHECK(used_calls(b_port, user, "analysis") == 1);
 }
+
+namespace {
+
+// The budget of `instance` in the analysis chain, as GET /providers shows it.
+rapidjson::Document providers_of(std::uint16_t port, const Account& who) {
+  const HttpReply reply = api_call(port, "GET", "/api/v1/providers", "", who.access_token);
+  INFO(reply.body);
+  REQUIRE(reply.status == 200);
+  return reply.json();
+}
+
+bool budget_exhausted(std::uint16_t port, const Account& who) {
+  const auto providers = providers_of(port, who);
+  const auto& gemini = providers["capabilities"]["analysis"][0];
+  return gemini["budget"].IsObject() && gemini["budget"]["exhausted"].GetBool();
+}
+
+// Analysis through gemini (10 prompt tokens at 1000 USD per 1M = 0.01 USD a call, its budget
+// 0.01 USD a day), then the mock.
+config::Config budget_config(const std::string& url, const FakeGemini& fake) {
+  config::ProviderInstanceConfig gemini = gemini_text_instance("gemini", fake);
+  gemini.price_input_per_million = 1000;
+  gemini.budget_usd = config::SpendLimitRule{10'000, kDay};
+  config::Config cfg = text_ai_config(url, {gemini});
+  cfg.providers.chains[config::Capability::kAnalysis] = {"gemini", "mock"};
+  cfg.journal.analysis_cache_ttl_s = 0;
+  return cfg;
+}
+
+std::string analysis_provider(const HttpReply& reply) {
+  INFO(reply.body);
+  REQUIRE(reply.status == 200);
+  return text_of(reply.json()["analysis"], "provider");
+}
+
+}  // namespace
+
+TEST_CASE("an instance whose budget is spent is skipped for the next one, and /providers says so",
+          "[api][quota][budget]") {
+  const auto backend = GENERATE(from_range(test_backend_names()));
+  INFO(backend);
+  FakeGemini fake;
+  route_replies(fake, text_reply(fitting_analysis_json(), 10, 20),
+                text_reply(fitting_scenarios_json(3)));
+  auto test_db = make_test_database(backend);
+  TestServer server(budget_config(test_db.url(), fake));
+  auto db = open_or_fail(test_db.config(2));
+  const Account user = register_account(server.port(), "budget@example.com");
+  const std::string entry = create_test_entry(*db, user.id);
+
+  const auto before = providers_of(server.port(), user);
+  const auto& fresh = before["capabilities"]["analysis"][0]["budget"];
+  REQUIRE(fresh.IsObject());
+  CHECK(fresh["limit_usd"].GetDouble() == Approx(0.01));
+  CHECK(fresh["spent_usd"].GetDouble() == 0);
+  CHECK_FALSE(fresh["exhausted"].GetBool());
+  CHECK(before["capabilities"]["analysis"][1]["budget"].IsNull());  // the mock has none
+
+  CHECK(analysis_provider(ask_analysis(server.port(), user, entry)) == "gemini");
+  // Counted once its usage row is written (within the recorder's flush interval).
+  REQUIRE(eventually([&] { return budget_exhausted(server.port(), user); }));
+  const auto after = providers_of(server.port(), user);
+  CHECK(after["capabilities"]["analysis"][0]["budget"]["spent_usd"].GetDouble() == Approx(0.01));
+  CHECK(analysis_provider(ask_analysis(server.port(), user, entry)) == "mock");
+  CHECK(analysis_request_count(fake) == 1);
+  CHECK(count_rows(*db, "provider_spend", "instance", "gemini") == 1);
+}
+
+TEST_CASE("a budget spent through one gateway is skipped by another on the same database",
+          "[api][quota][budget]") {
+  auto test_db = make_test_database("postgresql");
+  FakeGemini fake;
+  route_replies(fake, text_reply(fitting_analysis_json(), 10, 20),
+                text_reply(fitting_scenarios_json(3)));
+  const config::Config cfg = budget_config(test_db.url(), fake);
+  TestServer a(cfg);
+  TestServer b(cfg);
+  auto db = open_or_fail(test_db.config(2));
+  const Account user = register_account(a.port(), "budget2@example.com");
+  const std::string entry = create_test_entry(*db, user.id);
+
+  CHECK(analysis_provider(ask_analysis(a.port(), user, entry)) == "gemini");
+  // B learns of A's settled spend from the provider_spend table (refreshed every 5 s).
+  REQUIRE(eventually([&] { return budget_exhausted(b.port(), user); }, 15s));
+  CHECK(analysis_provider(ask_analysis(b.port(), user, entry)) == "mock");
+  CHECK(analysis_request_count(fake) == 1);
+}

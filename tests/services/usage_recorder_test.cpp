@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <ctime>
 #include <future>
 #include <memory>
 #include <optional>
@@ -16,10 +17,12 @@
 
 #include "core/store/database.h"
 #include "core/store/migrations.h"
+#include "core/store/quota_repository.h"
 #include "core/store/usage_repository.h"
 #include "core/store/users_repository.h"
 #include "tests/support/postgres_instance.h"
 #include "tests/support/test_databases.h"
+#include "tests/support/test_entries.h"
 
 using moodgate::ErrorCode;
 using moodgate::Status;
@@ -27,6 +30,7 @@ using moodgate::ai::UsageRecord;
 using moodgate::services::UsageRecorder;
 using moodgate::services::UsageRecorderOptions;
 using moodgate::store::Database;
+using moodgate::testing::count_rows;
 using moodgate::testing::create_test_user;
 using moodgate::testing::make_test_database;
 using moodgate::testing::open_migrated;
@@ -408,4 +412,88 @@ TEST_CASE("usage records outlast a PostgreSQL outage and are written once it is 
   CHECK(recorder.written() == 10);
   CHECK(recorder.dropped() == 0);
   CHECK(rows(*db) == 10);
+}
+
+TEST_CASE("a usage record settles its quota reservation when billed, refunds it when not, and "
+          "adds to its instance's budget",
+          "[services][usage][quota]") {
+  using moodgate::config::Capability;
+  using moodgate::config::RateLimitRule;
+  using moodgate::config::SpendLimitRule;
+  using moodgate::store::QuotaRepository;
+  const auto backend = GENERATE(from_range(test_backend_names()));
+  INFO(backend);
+  auto test_db = make_test_database(backend);
+  auto db = open_migrated(test_db);
+  create_test_user(*db, "u-1");
+  moodgate::ai::ProviderBudgets budgets;
+  UsageRecorder recorder(*db, manual_options(), &budgets);
+  const std::int64_t now = std::time(nullptr);
+  const RateLimitRule calls{5, 86400};
+  const SpendLimitRule spend{1'000'000, 86400};
+  const auto reserve = [&] {
+    auto held = db->run("test.reserve", [&](soci::session& sql) {
+      return QuotaRepository(sql).reserve("u-1", Capability::kScenarios, calls, spend, 10'000,
+                                          now, 600);
+    });
+    REQUIRE(held.ok());
+    REQUIRE(held->granted());
+    return held->id;
+  };
+  const auto usage = [&] {
+    moodgate::config::QuotaLimits limits;
+    limits.scenarios = calls;
+    limits.spend_usd = spend;
+    auto u = db->run("test.usage", [&](soci::session& sql) {
+      return QuotaRepository(sql).usage("u-1", limits, now);
+    });
+    REQUIRE(u.ok());
+    return *u;
+  };
+
+  UsageRecord billed = call("billed", "u-1");
+  billed.reservation_id = reserve();
+  billed.budget_window_s = 86400;  // gemini-main has a daily budget
+  UsageRecord failed = call("failed", "u-1");
+  failed.reservation_id = reserve();
+  failed.outcome = "unavailable";
+  failed.cost_usd = 0;
+  UsageRecord unsent;  // no instance was tried: nothing to store, the reservation comes back
+  unsent.user_id = "u-1";
+  unsent.reservation_id = reserve();
+  unsent.outcome = "invalid_request";
+  unsent.stored = false;
+  CHECK(usage().calls.at(Capability::kScenarios).used == 3);
+  CHECK(usage().spend.used == 30'000);
+
+  recorder.record(billed);
+  recorder.record(failed);
+  recorder.record(unsent);
+  REQUIRE(recorder.flush().ok());
+
+  CHECK(count_rows(*db, "ai_usage", "user_id", "u-1") == 2);  // billed and failed, not unsent
+  CHECK(count_rows(*db, "quota_reservations", "user_id", "u-1") == 0);
+  const auto after = usage();
+  CHECK(after.calls.at(Capability::kScenarios).used == 1);  // only the billed call stays
+  CHECK(after.spend.used == 2'500);                          // at its real cost, 0.0025 USD
+  // Its instance's budget window has the cost, in the table and in the budgets at once.
+  moodgate::config::ProviderInstanceConfig gemini;
+  gemini.name = "gemini-main";
+  gemini.budget_usd = SpendLimitRule{5'000, 86400};
+  const auto standing = budgets.standing(gemini, now);
+  REQUIRE(standing.has_value());
+  CHECK(standing->spent_micros == 2'500);
+  REQUIRE(moodgate::services::refresh_provider_budgets(*db, budgets).ok());
+  CHECK(budgets.standing(gemini, now)->spent_micros == 2'500);
+  CHECK(count_rows(*db, "provider_spend", "instance", "gemini-main") == 1);
+
+  // Another batch adds to the same window's row.
+  UsageRecord again = call("again", "u-1");
+  again.budget_window_s = 86400;
+  recorder.record(again);
+  REQUIRE(recorder.flush().ok());
+  REQUIRE(moodgate::services::refresh_provider_budgets(*db, budgets).ok());
+  CHECK(budgets.standing(gemini, now)->spent_micros == 5'000);
+  CHECK(budgets.standing(gemini, now)->exhausted());
+  CHECK(count_rows(*db, "provider_spend", "instance", "gemini-main") == 1);
 }
