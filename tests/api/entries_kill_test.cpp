@@ -33,23 +33,11 @@ constexpr int kSweepIntervalMs = 200;
 // A server on `url` whose text chains are a gemini instance talking to `fake`, with short
 // request deadlines, a short analysis bound and a fast sweep.
 std::string server_config(const std::string& url, const FakeGemini& fake) {
-  return "server:\n  port: 0\n  request_timeout_ms: " + std::to_string(kRequestTimeoutMs) +
-         "\n  shutdown_grace_ms: 1000\n"
-         "database:\n  url: " +
-         url + "\n  pool_size: 4\nauth:\n  jwt_secret: " + kTestJwtSecret +
-         "\n  password_ops_limit: 1\n  password_mem_limit: 8KiB\n"
-         "rate_limits:\n  enabled: false\n"
-         "providers:\n  instances:\n    gemini:\n      plugin: gemini\n"
-         "      timeout_ms: 60000\n      deadline_ms: 60000\n      settings:\n"
-         "        model: gemini-2.5-flash\n        api_key: test-key\n        base_url: " +
-         fake.base_url() +
-         "\n    mock:\n      plugin: mock\n"
-         "  chains:\n    analysis: [gemini]\n    scenarios: [gemini]\n    summary: [gemini]\n"
-         "    image: [mock]\n"
-         "journal:\n  analysis_lease_margin_ms: " +
-         std::to_string(kLeaseMarginMs) +
-         "\n  analysis_sweep_interval_ms: " + std::to_string(kSweepIntervalMs) +
-         "\nlogging:\n  level: info\n  access_log: false\n";
+  return gemini_gateway_yaml(url, fake, kRequestTimeoutMs,
+                             "journal:\n  analysis_lease_margin_ms: " +
+                                 std::to_string(kLeaseMarginMs) +
+                                 "\n  analysis_sweep_interval_ms: " +
+                                 std::to_string(kSweepIntervalMs) + "\n");
 }
 
 // The user's only entry as stored, once there is one (waits up to 10 s).

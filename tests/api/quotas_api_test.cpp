@@ -390,25 +390,12 @@ TEST_CASE("an image job settles its quota when it succeeds and refunds it when i
 
 namespace {
 
-// A gateway process's config: text through gemini at `fake`, the given quotas section.
+// A gateway process's config: text through gemini at `fake` (no analysis cache), the given
+// quotas section.
 std::string process_config(const std::string& url, const FakeGemini& fake, int request_timeout_ms,
                            const std::string& quotas) {
-  return "server:\n  port: 0\n  request_timeout_ms: " + std::to_string(request_timeout_ms) +
-         "\n  shutdown_grace_ms: 1000\n  worker_queue_limit: 1000\n"
-         "database:\n  url: " +
-         url + "\n  pool_size: 4\nauth:\n  jwt_secret: " + kTestJwtSecret +
-         "\n  password_ops_limit: 1\n  password_mem_limit: 8KiB\n"
-         "rate_limits:\n  enabled: false\n"
-         "providers:\n  instances:\n    gemini:\n      plugin: gemini\n"
-         "      timeout_ms: 60000\n      deadline_ms: 60000\n      settings:\n"
-         "        model: gemini-2.5-flash\n        api_key: test-key\n        base_url: " +
-         fake.base_url() +
-         "\n    mock:\n      plugin: mock\n"
-         "  chains:\n    analysis: [gemini]\n    scenarios: [gemini]\n    summary: [gemini]\n"
-         "    image: [mock]\n"
-         "journal:\n  analysis_cache_ttl_s: 0\n"
-         "quotas:\n" +
-         quotas + "logging:\n  level: info\n  access_log: false\n";
+  return gemini_gateway_yaml(url, fake, request_timeout_ms,
+                             "journal:\n  analysis_cache_ttl_s: 0\nquotas:\n" + quotas);
 }
 
 std::unique_ptr<ServerProcess> start_gateway(const std::string& config_path,

@@ -114,6 +114,24 @@ config::Config text_ai_config(const std::string& url,
   return cfg;
 }
 
+std::string gemini_gateway_yaml(const std::string& url, const FakeGemini& fake,
+                                int request_timeout_ms, const std::string& sections) {
+  return "server:\n  port: 0\n  request_timeout_ms: " + std::to_string(request_timeout_ms) +
+         "\n  shutdown_grace_ms: 1000\n  worker_queue_limit: 1000\n"
+         "database:\n  url: " +
+         url + "\n  pool_size: 4\nauth:\n  jwt_secret: " + kTestJwtSecret +
+         "\n  password_ops_limit: 1\n  password_mem_limit: 8KiB\n"
+         "rate_limits:\n  enabled: false\n"
+         "providers:\n  instances:\n    gemini:\n      plugin: gemini\n"
+         "      timeout_ms: 60000\n      deadline_ms: 60000\n      settings:\n"
+         "        model: gemini-2.5-flash\n        api_key: test-key\n        base_url: " +
+         fake.base_url() +
+         "\n    mock:\n      plugin: mock\n"
+         "  chains:\n    analysis: [gemini]\n    scenarios: [gemini]\n    summary: [gemini]\n"
+         "    image: [mock]\n" +
+         sections + "logging:\n  level: info\n  access_log: false\n";
+}
+
 config::Config mock_config(const std::string& url, const config::ProviderInstanceConfig& mock) {
   config::Config cfg = test_config(url);
   config::ProviderInstanceConfig instance = mock;

@@ -51,6 +51,12 @@ config::ProviderInstanceConfig gemini_text_instance(const std::string& name,
 // A test config whose analysis, scenarios and summary chains are `text` (the mock draws images).
 config::Config text_ai_config(const std::string& url,
                               std::vector<config::ProviderInstanceConfig> text);
+// The YAML of a gateway process (ServerProcess) on `url` whose text chains are a gemini
+// instance talking to `fake` (images: the mock), with the given request timeout, the cheapest
+// password hashing, rate limits and the access log off, and `sections` (whole top-level YAML
+// sections, e.g. "journal:\n  ...\n") added as they are.
+std::string gemini_gateway_yaml(const std::string& url, const FakeGemini& fake,
+                                int request_timeout_ms, const std::string& sections = "");
 // A test config whose only provider is the mock with `settings` and short backoffs.
 config::Config mock_config(const std::string& url, const config::ProviderInstanceConfig& mock);
 
