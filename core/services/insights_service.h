@@ -1,7 +1,9 @@
 // InsightsService: the user's emotional picture over a period. overview() is computed in SQL
 // (store::InsightsRepository), without AI; summarize() hands the period's newest entries
 // (at most journal.summary_max_entries) to the `summary` provider chain and checks its
-// structured answer. A period without entries is summarised without calling a provider.
+// structured answer. A period without entries is summarised without calling a provider; a
+// provider call is first reserved against the user's summary quota (QuotaService, when given),
+// and a refusal is the 429 QUOTA_EXCEEDED error.
 // Periods are [from, to) in RFC 3339 ms text. Thread-safe; call on a worker-pool thread:
 // overview() blocks on the database, summarize() reads there, suspends while the provider
 // works and resumes on the pool.

@@ -126,7 +126,8 @@ TEST_CASE("a full image queue is 429 QUOTA_EXCEEDED with details and headers unt
   INFO(full.body);
   REQUIRE(full.status == 429);
   CHECK(error_code(full) == "QUOTA_EXCEEDED");
-  const auto details = full.json()["error"]["details"].GetObject();
+  const auto body = full.json();  // kept: `details` points into it
+  const auto details = body["error"]["details"].GetObject();
   CHECK(std::string(details["capability"].GetString()) == "image");
   CHECK(std::string(details["reason"].GetString()) == "queue");
   CHECK(details["limit"].GetInt() == 3);
