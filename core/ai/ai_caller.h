@@ -67,7 +67,7 @@ struct AiCall {
   std::optional<std::chrono::steady_clock::time_point> deadline;
   // The user's quota reservation for this call (services/quota_service.h), or "" for none. It
   // rides on the call's usage record, and the usage recorder settles it at the call's cost, or
-  // refunds it when nothing was billed, in the transaction that stores the record.
+  // refunds it when nothing was billed, as it stores the record.
   std::string reservation_id;
 };
 

@@ -28,7 +28,7 @@ struct UsageRecord {
   std::string outcome;                   // "ok" or the failure kind ("timeout", ...)
   int attempts = 0;                      // requests tried, every instance together
   // The user's quota reservation for the call ("" for none): settled at cost_usd when the call
-  // was billed (outcome "ok"), else refunded, in the transaction that stores this record.
+  // was billed (outcome "ok"), else refunded, when this record is stored.
   std::string reservation_id;
   // The answering instance's budget window (providers.instances.<name>.budget_usd) in seconds,
   // 0 when it has no budget: cost_usd is then added to that window's provider_spend row.

@@ -116,12 +116,32 @@ store::QuotaReservation QuotaService::reserve_on(soci::session& sql, const std::
                                                  long long estimated_micros, std::int64_t now_s,
                                                  int ttl_s) {
   if (!config_.enabled) return {};
-  QuotaRepository quotas(sql);
-  auto limits = apply_quota_overrides(config_.per_user, quotas.overrides(user_id));
+  const config::QuotaLimits limits = cached_limits(sql, user_id);
+  return QuotaRepository(sql).reserve(user_id, capability, limits.calls(capability),
+                                      limits.spend_usd, estimated_micros, now_s,
+                                      ttl_s > 0 ? ttl_s : config_.reservation_ttl_s);
+}
+
+config::QuotaLimits QuotaService::cached_limits(soci::session& sql, const std::string& user_id) {
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(mu_);
+    const auto it = cache_.find(user_id);
+    if (it != cache_.end() && now - it->second.read_at < kOverridesCacheTtl) {
+      return it->second.limits;
+    }
+  }
+  auto limits = apply_quota_overrides(config_.per_user, QuotaRepository(sql).overrides(user_id));
   if (!limits) throw std::runtime_error(limits.error().message);
-  return quotas.reserve(user_id, capability, limits->calls(capability), limits->spend_usd,
-                        estimated_micros, now_s,
-                        ttl_s > 0 ? ttl_s : config_.reservation_ttl_s);
+  std::lock_guard lock(mu_);
+  if (cache_.size() >= kOverridesCacheUsers) cache_.clear();
+  cache_[user_id] = CachedLimits{*limits, now};
+  return *limits;
+}
+
+void QuotaService::forget(const std::string& user_id) {
+  std::lock_guard lock(mu_);
+  cache_.erase(user_id);
 }
 
 Status QuotaService::reserve_for(ai::AiCall& call, const ai::AiCalls& ai, std::int64_t now_s) {
@@ -171,9 +191,11 @@ Status QuotaService::set_override(const std::string& user_id, const std::string&
         "the limit of " + scope + " must be " + quota_limit_syntax(scope) + "; got '" + limit + "'",
         "limit");
   }
-  return db_.run("quota.set_override", [&](soci::session& sql) {
+  Status set = db_.run("quota.set_override", [&](soci::session& sql) {
     QuotaRepository(sql).set_override(user_id, scope, *canonical);
   });
+  forget(user_id);
+  return set;
 }
 
 Result<std::vector<store::QuotaOverride>> QuotaService::overrides(const std::string& user_id) {
@@ -182,14 +204,19 @@ Result<std::vector<store::QuotaOverride>> QuotaService::overrides(const std::str
 }
 
 Result<bool> QuotaService::clear_override(const std::string& user_id, const std::string& scope) {
-  return db_.run("quota.clear_override", [&](soci::session& sql) {
+  auto cleared = db_.run("quota.clear_override", [&](soci::session& sql) {
     return QuotaRepository(sql).clear_override(user_id, scope);
   });
+  forget(user_id);
+  return cleared;
 }
 
 Result<long long> QuotaService::clear_overrides(const std::string& user_id) {
-  return db_.run("quota.clear_overrides",
-                 [&](soci::session& sql) { return QuotaRepository(sql).clear_overrides(user_id); });
+  auto cleared = db_.run("quota.clear_overrides", [&](soci::session& sql) {
+    return QuotaRepository(sql).clear_overrides(user_id);
+  });
+  forget(user_id);
+  return cleared;
 }
 
 }  // namespace moodgate::services

@@ -14,7 +14,7 @@
 //
 // reserve_for() puts the reservation on the call (AiCall::reservation_id); the call's usage
 // record carries it, and the usage recorder settles it at the call's cost, or refunds it when
-// nothing was billed, in the transaction that stores the record (services/usage_recorder.h).
+// nothing was billed, as it stores the record (services/usage_recorder.h).
 // Image jobs hold theirs on the job instead (VisualizationService reserves at enqueue, inside
 // the enqueue's transaction, with reserve_on(); the worker settles or refunds it with the job's
 // final state). A call that is never made (a cache hit) is simply never reserved.
@@ -29,14 +29,18 @@
 // (core/README.md). Thread-safe: every call borrows its own session.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/ai/ai_caller.h"
 #include "core/common/result.h"
+#include "core/common/thread_annotations.h"
 #include "core/common/time_format.h"
 #include "core/config/config.h"
 #include "core/store/database.h"
@@ -66,6 +70,13 @@ Result<config::QuotaLimits> apply_quota_overrides(
 // and remaining_usd ("0.00"). error_response() turns them into Retry-After and X-Quota-*.
 Error quota_exceeded(config::Capability capability, const store::QuotaRefusal& refusal,
                      std::int64_t now_s);
+
+// How long a reservation trusts the overrides it read for a user: saving that read makes a
+// reservation one statement on PostgreSQL. An override changed through this QuotaService holds
+// at once; one changed elsewhere (`moodgate quota set`, another instance) within this long.
+inline constexpr std::chrono::seconds kOverridesCacheTtl{2};
+// Users whose limits are remembered at most; beyond, the cache starts over.
+inline constexpr std::size_t kOverridesCacheUsers = 100000;
 
 class QuotaService {
  public:
@@ -119,8 +130,20 @@ class QuotaService {
   Result<long long> clear_overrides(const std::string& user_id);
 
  private:
+  // limits_for() on `sql`, from the cache while its entry is younger than kOverridesCacheTtl.
+  config::QuotaLimits cached_limits(soci::session& sql, const std::string& user_id)
+      MG_EXCLUDES(mu_);
+  void forget(const std::string& user_id) MG_EXCLUDES(mu_);
+
+  struct CachedLimits {
+    config::QuotaLimits limits;
+    std::chrono::steady_clock::time_point read_at;
+  };
+
   store::Database& db_;
   const config::QuotasConfig config_;
+  std::mutex mu_;
+  std::unordered_map<std::string, CachedLimits> cache_ MG_GUARDED_BY(mu_);
 };
 
 }  // namespace moodgate::services

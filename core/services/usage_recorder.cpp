@@ -38,29 +38,50 @@ std::vector<store::ProviderSpend> budget_spends(const std::vector<ai::UsageRecor
   return out;
 }
 
-// Stores `records` in one transaction: their ai_usage rows, their quota reservations settled
-// (billed) or refunded, their instances' budget spend. The spend written, for ProviderBudgets.
+// Settles (billed) or refunds (not) each record's quota reservation on `sql`.
+void settle_reservations(soci::session& sql, const std::vector<ai::UsageRecord>& records) {
+  store::QuotaRepository quotas(sql);
+  for (const ai::UsageRecord& r : records) {
+    if (r.reservation_id.empty()) continue;
+    if (r.stored && r.outcome == "ok") {
+      quotas.settle(r.reservation_id, ai::to_micros(r.cost_usd));
+    } else {
+      quotas.refund(r.reservation_id);
+    }
+  }
+}
+
+// Stores `records`: their ai_usage rows and their instances' budget spend in one transaction,
+// their quota reservations settled (billed) or refunded. The spend written, for ProviderBudgets.
+//
+// On SQLite the reservations are settled in that transaction too (one writer at a time
+// anyway). On PostgreSQL each is its own statement after the commit: in the transaction, the
+// first settle would lock the user's counter row until the whole batch commits, and every
+// reservation of that user would wait for it. A settle lost to a crash between the two is
+// refunded when the reservation expires.
 Result<std::vector<store::ProviderSpend>> insert(store::Database& db,
                                                  const std::vector<ai::UsageRecord>& records) {
   std::vector<ai::UsageRecord> rows;
   for (const ai::UsageRecord& r : records) {
     if (r.stored) rows.push_back(r);
   }
+  const bool settle_inside = db.backend() == store::Backend::kSqlite;
   std::vector<store::ProviderSpend> spends = budget_spends(rows, std::time(nullptr));
   Status done = db.transaction("ai_usage.insert", [&](soci::session& sql) {
     store::UsageRepository(sql).insert(rows);
-    store::QuotaRepository quotas(sql);
-    for (const ai::UsageRecord& r : records) {
-      if (r.reservation_id.empty()) continue;
-      if (r.stored && r.outcome == "ok") {
-        quotas.settle(r.reservation_id, ai::to_micros(r.cost_usd));
-      } else {
-        quotas.refund(r.reservation_id);
-      }
-    }
     store::ProviderSpendRepository(sql).add(spends);
+    if (settle_inside) settle_reservations(sql, records);
   });
   if (!done) return std::move(done).error();
+  if (!settle_inside) {
+    Status settled = db.run("quota.settle",
+                            [&](soci::session& sql) { settle_reservations(sql, records); });
+    if (!settled) {
+      spdlog::warn("usage recorder: cannot settle quota reservations ({}); they are refunded "
+                   "when they expire",
+                   settled.error().message);
+    }
+  }
   return spends;
 }
 

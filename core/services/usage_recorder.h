@@ -1,9 +1,12 @@
 // UsageRecorder: the UsageSink that stores AI usage records in the ai_usage table.
 //
-// With each record, in the same transaction: its quota reservation (ai::UsageRecord::
-// reservation_id) is settled at the call's cost when it was billed, else refunded; and the cost
-// of a call on an instance with a budget is added to provider_spend (and, once committed, to
-// the ProviderBudgets given). So per-user quotas and budgets agree with the ai_usage rows.
+// With each record: the cost of a call on an instance with a budget is added to provider_spend
+// in the transaction that stores the record (and, once committed, to the ProviderBudgets
+// given); its quota reservation (ai::UsageRecord::reservation_id) is settled at the call's cost
+// when it was billed, else refunded -- in that transaction on SQLite, right after its commit on
+// PostgreSQL (insert() in usage_recorder.cpp says why). So quotas and budgets agree with the
+// ai_usage rows.
+//
 // record() only appends to a bounded in-memory queue and never waits for the database, so
 // accounting cannot slow the AI call path (mostly on the upstream thread). One background
 // thread, mg-usage, writes the queue in batches of up to batch_size records per transaction, at

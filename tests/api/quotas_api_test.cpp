@@ -245,7 +245,7 @@ TEST_CASE("a spend cap crossed mid-burst lets through at most one reservation be
   CHECK(usage["spend_usd"]["used"].GetDouble() == Approx(0.10));
   CHECK(usage["spend_usd"]["limit"].GetDouble() == Approx(0.095));
   CHECK(usage["spend_usd"]["remaining"].GetDouble() == 0);
-  CHECK(held_reservations(*f.db, f.user.id) == 0);
+  CHECK(eventually([&] { return held_reservations(*f.db, f.user.id) == 0; }));
 }
 
 TEST_CASE("GET /usage counts what ai_usage holds, and a cache hit costs no quota",
@@ -281,7 +281,7 @@ TEST_CASE("GET /usage counts what ai_usage holds, and a cache hit costs no quota
   REQUIRE(eventually([&] { return count_rows(*db, "ai_usage", "user_id", user.id) == 3; }));
   CHECK(count_rows(*db, "ai_usage", "capability", "analysis") == 1);
   CHECK(count_rows(*db, "ai_usage", "capability", "scenarios") == 2);
-  CHECK(held_reservations(*db, user.id) == 0);
+  CHECK(eventually([&] { return held_reservations(*db, user.id) == 0; }));
 }
 
 TEST_CASE("over quota, a new entry is saved with QUOTA_EXCEEDED and the AI routes answer 429",
