@@ -68,29 +68,42 @@ async::Task<Result<store::EntryRow>> JournalService::create(CallContext context,
   if (analyze) entry.analysis.pending_until = pending_until(at);
   entry.created_at = format_rfc3339_ms(at);
   entry.updated_at = entry.created_at;
-  Status saved = db_.transaction(
-      "entries.insert", [&](soci::session& sql) { store::EntriesRepository(sql).insert(entry); });
+  // The scenarios' quota is reserved in the transaction that saves the entry (one write, not
+  // two); over it the entry simply gets no scenarios.
+  std::optional<ai::AiCall> scenarios;
+  if (analyze && deps_.config.scenario_count > 0) {
+    scenarios = scenarios_call(context, text_of(entry), deps_.config.scenario_count);
+  }
+  const long long estimate =
+      scenarios && quotas_on() ? deps_.ai->estimate_micros(*scenarios) : 0;
+  Status saved = db_.transaction("entries.insert", [&](soci::session& sql) {
+    store::EntriesRepository(sql).insert(entry);
+    if (scenarios && quotas_on()) {
+      store::QuotaReservation held = deps_.quotas->reserve_on(
+          sql, context.user_id, config::Capability::kScenarios, estimate, unix_seconds(at));
+      if (held.granted()) {
+        scenarios->reservation_id = std::move(held.id);
+      } else {
+        scenarios.reset();
+      }
+    }
+  });
   if (!saved) co_return std::move(saved).error();
   if (!analyze) co_return entry;
-  Result<store::EntryRow> enriched =
-      co_await enrich(std::move(context), std::move(entry), deps_.config.scenario_count,
-                      OverQuota::kStoreFailed);
+  Result<store::EntryRow> enriched = co_await enrich(std::move(context), std::move(entry),
+                                                     std::move(scenarios), OverQuota::kStoreFailed);
   co_return enriched;
 }
 
-async::Task<Result<store::EntryRow>> JournalService::enrich(CallContext context,
-                                                            store::EntryRow entry,
-                                                            int scenario_count,
-                                                            OverQuota over_quota) {
+async::Task<Result<store::EntryRow>> JournalService::enrich(
+    CallContext context, store::EntryRow entry, std::optional<ai::AiCall> scenarios_call,
+    OverQuota over_quota) {
   MG_EXPECT_MAY_BLOCK();
   const EntryText text = text_of(entry);
   // The scenarios' call starts first, so it runs while the analysis is looked up and made.
-  // Over the scenarios quota, the entry simply gets none.
   std::optional<ai::StartedCall> scenarios_call_started;
-  if (scenario_count > 0) {
-    ai::AiCall call = scenarios_call(context, text, scenario_count);
-    if (reserve(call)) scenarios_call_started.emplace(*deps_.ai, std::move(call));
-  }
+  const int scenario_count = deps_.config.scenario_count;
+  if (scenarios_call) scenarios_call_started.emplace(*deps_.ai, std::move(*scenarios_call));
   AnalysisRunner::Outcome analysis = co_await analysis_.run(context, text);
   if (analysis.quota_refusal && over_quota == OverQuota::kRefuse) {
     co_return std::move(*analysis.quota_refusal);
@@ -118,6 +131,10 @@ async::Task<Result<store::EntryRow>> JournalService::enrich(CallContext context,
   if (!stored) co_return std::move(stored).error();
   if (!*stored) co_return entry_not_found();  // deleted while the providers were working
   co_return std::move(**stored);
+}
+
+bool JournalService::quotas_on() const {
+  return deps_.quotas != nullptr && deps_.quotas->enabled();
 }
 
 Status JournalService::reserve(ai::AiCall& call) {
@@ -183,7 +200,8 @@ async::Task<Result<store::EntryRow>> JournalService::update(CallContext context,
   if (!*changed) co_return entry_not_found();
   if (!analyze) co_return std::move(**changed);
   Result<store::EntryRow> enriched =
-      co_await enrich(std::move(context), std::move(**changed), 0, OverQuota::kStoreFailed);
+      co_await enrich(std::move(context), std::move(**changed), std::nullopt,
+                      OverQuota::kStoreFailed);
   co_return enriched;
 }
 
@@ -225,7 +243,8 @@ async::Task<Result<store::EntryRow>> JournalService::analyze(CallContext context
   auto entry = get(context.user_id, id);
   if (!entry) co_return std::move(entry).error();
   Result<store::EntryRow> enriched =
-      co_await enrich(std::move(context), std::move(entry).value(), 0, OverQuota::kRefuse);
+      co_await enrich(std::move(context), std::move(entry).value(), std::nullopt,
+                      OverQuota::kRefuse);
   co_return enriched;
 }
 

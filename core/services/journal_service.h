@@ -103,13 +103,15 @@ class JournalService {
     kStoreFailed,  // stores the analysis failed with QUOTA_EXCEEDED (a new or edited entry)
     kRefuse,       // answers the 429 and stores nothing (POST /entries/{id}/analysis)
   };
-  // Runs the analysis and, if scenario_count > 0, the scenarios of `entry` at once; stores
-  // what came back; answers the entry as stored.
+  // Runs the analysis and, if given, `scenarios_call` (journal.scenario_count scenarios,
+  // already reserved) of `entry` at once; stores what came back; answers the entry as stored.
   async::Task<Result<store::EntryRow>> enrich(CallContext context, store::EntryRow entry,
-                                              int scenario_count, OverQuota over_quota);
+                                              std::optional<ai::AiCall> scenarios_call,
+                                              OverQuota over_quota);
   ai::AiCall scenarios_call(const CallContext& context, const EntryText& text, int count) const;
   // Reserves `call` against its user's quota (nothing without a QuotaService).
   Status reserve(ai::AiCall& call);
+  bool quotas_on() const;
   std::string now() const;
   // When an analysis that becomes pending at `at` is overdue.
   std::string pending_until(WallClock::time_point at) const;
